@@ -1,0 +1,45 @@
+# PolicyHub: `make run` serves the site on SQLite with the seed data; `make test` runs the tests.
+PORT ?= 8000
+# uv must use the Python 3.13 that pyenv (or the system) provides; it cannot download one here.
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+UV := uv
+MANAGE := $(UV) run --locked python manage.py
+
+.PHONY: install run serve seed test test-sqlite lint format migrations-check ci clean
+
+install:  ## Install uv if missing, then build .venv from uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --locked
+
+seed: install  ## Migrate the database and load the seed data (idempotent)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_seed
+
+run: export DEBUG ?= 1
+run: seed  ## Serve the site on http://127.0.0.1:$(PORT) with the seed data loaded
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Tests run with DEBUG off, as production does, so they need a (throwaway) secret key.
+test: export SECRET_KEY ?= test-only-secret-key
+test: export SECURE_COOKIES ?= 0
+test: install  ## Run the test suite (DATABASE_URL selects the database; SQLite by default)
+	$(UV) run --locked pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+
+format: install
+	$(UV) run --locked ruff check --fix .
+	$(UV) run --locked ruff format .
+
+migrations-check: export DEBUG ?= 1
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+ci:  ## What CI runs (needs PostgreSQL on 127.0.0.1:5432)
+	bash .ci/run
+
+clean:
+	rm -rf .venv staticfiles policyhub.sqlite3

@@ -1,0 +1,96 @@
+"""Workflows that change instruments: review and publication.
+
+Each takes keyword arguments, runs in one transaction, and records who did it in the
+instrument's history. Permission to publish is checked here as well as in the admin, so
+no other caller can publish on a curator's behalf.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from policies.models import Citation, Instrument, ReviewState
+
+PUBLISH_PERMISSION = "policies.publish_instrument"
+
+
+class PublishRefused(ValidationError):
+    """The instrument is not ready to publish; `messages` says what is missing."""
+
+
+def publish_problems(instrument: Instrument) -> list[str]:
+    """What stops this instrument from being published, in words a curator can act on."""
+    problems = []
+    provisions = list(instrument.provisions.select_related("dimension"))
+    cited_provisions = set(
+        Citation.objects.filter(provision__instrument=instrument).values_list(
+            "provision_id", flat=True
+        )
+    )
+    has_instrument_source = instrument.citations.exists()
+    if not has_instrument_source and not cited_provisions:
+        problems.append("It cites no source: add a citation to the instrument or a provision.")
+    if instrument.effective_on is None:
+        problems.append("Its effective date is unknown: give at least the year it took effect.")
+    for provision in provisions:
+        if not provision.pinpoint and provision.pk not in cited_provisions:
+            problems.append(
+                f"Provision “{provision.dimension.slug}” has neither a pinpoint (section) "
+                "nor a source of its own."
+            )
+    return problems
+
+
+def _record(instrument: Instrument, user, reason: str) -> None:
+    instrument._history_user = user
+    instrument._change_reason = reason
+    instrument.save()
+
+
+def _require_publisher(user) -> None:
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied("Only editors can publish or unpublish instruments.")
+
+
+@transaction.atomic
+def instrument_submit_for_review(*, instrument: Instrument, user) -> Instrument:
+    if instrument.review_state != ReviewState.DRAFT:
+        raise ValidationError(
+            f"Only a draft can be submitted for review; this one is "
+            f"{instrument.get_review_state_display().lower()}."
+        )
+    instrument.review_state = ReviewState.IN_REVIEW
+    instrument.submitted_by = user
+    instrument.submitted_at = timezone.now()
+    _record(instrument, user, "Submitted for review")
+    return instrument
+
+
+@transaction.atomic
+def instrument_publish(*, instrument: Instrument, user, reason: str = "Published") -> Instrument:
+    """Publish an instrument. `user` None means the system (the seed loader), which
+    publishes only what its data marks as verified."""
+    _require_publisher(user)
+    if instrument.review_state == ReviewState.PUBLISHED:
+        return instrument
+    instrument.full_clean()
+    problems = publish_problems(instrument)
+    if problems:
+        raise PublishRefused(problems)
+    instrument.review_state = ReviewState.PUBLISHED
+    instrument.reviewed_by = user
+    instrument.reviewed_at = timezone.now()
+    _record(instrument, user, reason)
+    return instrument
+
+
+@transaction.atomic
+def instrument_unpublish(*, instrument: Instrument, user, reason: str = "") -> Instrument:
+    """Take an instrument out of public view (or send one in review back) as a draft."""
+    _require_publisher(user)
+    if instrument.review_state == ReviewState.DRAFT:
+        return instrument
+    was = instrument.get_review_state_display().lower()
+    instrument.review_state = ReviewState.DRAFT
+    _record(instrument, user, reason or f"Returned to draft (was {was})")
+    return instrument

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from policyhub import views
+
+admin.site.site_header = "PolicyHub curation"
+admin.site.site_title = "PolicyHub"
+admin.site.index_title = "Curate jurisdictions, instruments and sources"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

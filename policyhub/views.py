@@ -1,0 +1,31 @@
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from jurisdictions.models import Jurisdiction
+from policies.models import Dimension, Instrument
+
+
+def home(request):
+    published = Instrument.objects.published()
+    context = {
+        "jurisdiction_counts": Jurisdiction.objects.counts_by_level(),
+        "dimension_count": Dimension.objects.count(),
+        "instrument_count": published.count(),
+        "recent_instruments": published.select_related("jurisdiction").order_by(
+            "-reviewed_at", "-pk"
+        )[:10],
+    }
+    return render(request, "home.html", context)
+
+
+@never_cache
+def healthz(request):
+    """Liveness and database reachability, for the container healthcheck."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": str(exc)}, status=503)
+    return HttpResponse("ok", content_type="text/plain")

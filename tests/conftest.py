@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+# The cast: Alice curates (drafts, submits), Bob edits (publishes), Charlie has an account
+# but no role, and anonymous visitors have none at all.
+
+
+def _staff_user(username, group_name=None):
+    user = User.objects.create_user(username, f"{username}@example.org", "pw-for-tests-only")
+    user.is_staff = group_name is not None
+    user.save()
+    if group_name:
+        user.groups.add(Group.objects.get(name=group_name))
+    return User.objects.get(pk=user.pk)  # fresh, so permission caches start empty
+
+
+@pytest.fixture
+def alice(db):
+    return _staff_user("alice", "curators")
+
+
+@pytest.fixture
+def bob(db):
+    return _staff_user("bob", "editors")
+
+
+@pytest.fixture
+def charlie(db):
+    return _staff_user("charlie")
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Tests run with DEBUG off but without `collectstatic`, so the hashed-manifest storage
+    used in production would have no manifest to read."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
