@@ -13,7 +13,9 @@ def state_filter(field_path: str, title: str = "state"):
 
         def lookups(self, request, model_admin):
             states = Jurisdiction.objects.filter(level__in=[Level.STATE, Level.TERRITORY])
-            return [(str(pk), name) for pk, name in states.order_by("name").values_list("pk", "name")]
+            return [
+                (str(pk), name) for pk, name in states.order_by("name").values_list("pk", "name")
+            ]
 
         def queryset(self, request, queryset):
             if self.value():
@@ -40,8 +42,18 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["state", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "level", "parent", "state", "fips", "ocd_id", "usps",
-              "created_at", "updated_at"]
+    fields = [
+        "name",
+        "slug",
+        "level",
+        "parent",
+        "state",
+        "fips",
+        "ocd_id",
+        "usps",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [AgencyInline]
     show_full_result_count = False
 

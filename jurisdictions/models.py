@@ -131,6 +131,16 @@ class Jurisdiction(models.Model):
             return f"{self.name}, {self.state.usps or self.state.name}"
         return self.name
 
+    def save(self, *args, **kwargs):
+        is_top = self.level in (Level.STATE, Level.TERRITORY)
+        if not is_top:
+            self.state_id = self.parent.state_id if self.parent_id else None
+        super().save(*args, **kwargs)
+        if is_top and self.state_id != self.pk:
+            # A new state's own key exists only after the insert.
+            self.state_id = self.pk
+            type(self).objects.filter(pk=self.pk).update(state=self.pk)
+
     def clean(self):
         errors = {}
         if self.fips and self.level and len(self.fips) != FIPS_LENGTH[self.level]:
@@ -154,16 +164,6 @@ class Jurisdiction(models.Model):
             errors["usps"] = "Only states and territories have a USPS code."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        is_top = self.level in (Level.STATE, Level.TERRITORY)
-        if not is_top:
-            self.state_id = self.parent.state_id if self.parent_id else None
-        super().save(*args, **kwargs)
-        if is_top and self.state_id != self.pk:
-            # A new state's own key exists only after the insert.
-            self.state_id = self.pk
-            type(self).objects.filter(pk=self.pk).update(state=self.pk)
 
     def ancestors(self, include_self=False):
         """This jurisdiction's chain of parents, nearest first."""

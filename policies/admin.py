@@ -87,8 +87,14 @@ class ProvisionCitationInline(DraftOnlyInlineMixin, admin.TabularInline):
 @admin.register(Instrument)
 class InstrumentAdmin(SimpleHistoryAdmin):
     list_display = [
-        "title", "jurisdiction", "kind", "status", "effective_display", "ended_display",
-        "binding", "review_state",
+        "title",
+        "jurisdiction",
+        "kind",
+        "status",
+        "effective_display",
+        "ended_display",
+        "binding",
+        "review_state",
     ]
     list_filter = [
         "review_state",
@@ -101,13 +107,22 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     ]
     list_select_related = ["jurisdiction", "jurisdiction__state"]
     search_fields = [
-        "title", "citation", "jurisdiction__name", "=jurisdiction__fips", "jurisdiction__ocd_id",
+        "title",
+        "citation",
+        "jurisdiction__name",
+        "=jurisdiction__fips",
+        "jurisdiction__ocd_id",
         "agency__name",
     ]
     autocomplete_fields = ["jurisdiction", "agency", "supersedes"]
     readonly_fields = [
-        "review_state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
-        "created_at", "updated_at",
+        "review_state",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "created_at",
+        "updated_at",
     ]
     fieldsets = [
         (None, {"fields": ["title", "kind", "jurisdiction", "agency", "citation", "summary"]}),
@@ -118,7 +133,9 @@ class InstrumentAdmin(SimpleHistoryAdmin):
                     ("enacted_on", "enacted_precision"),
                     ("effective_on", "effective_precision"),
                     ("ended_on", "ended_precision"),
-                    "status", "supersedes", "binding",
+                    "status",
+                    "supersedes",
+                    "binding",
                 ]
             },
         ),
@@ -126,8 +143,10 @@ class InstrumentAdmin(SimpleHistoryAdmin):
             "Review",
             {
                 "fields": [
-                    "review_state", ("submitted_by", "submitted_at"),
-                    ("reviewed_by", "reviewed_at"), "last_verified_on",
+                    "review_state",
+                    ("submitted_by", "submitted_at"),
+                    ("reviewed_by", "reviewed_at"),
+                    "last_verified_on",
                     ("created_at", "updated_at"),
                 ]
             },
@@ -179,8 +198,9 @@ class InstrumentAdmin(SimpleHistoryAdmin):
                 return
             except ValidationError as exc:
                 problems = " ".join(exc.messages)
-                self.message_user(request, f"“{instrument}” was not changed: {problems}",
-                                  messages.ERROR)
+                self.message_user(
+                    request, f"“{instrument}” was not changed: {problems}", messages.ERROR
+                )
             else:
                 state = instrument.get_review_state_display().lower()
                 self.message_user(request, f"“{instrument}” is now {state}.", messages.SUCCESS)
@@ -204,7 +224,11 @@ class InstrumentAdmin(SimpleHistoryAdmin):
 @admin.register(Provision)
 class ProvisionAdmin(SimpleHistoryAdmin):
     list_display = ["instrument", "dimension", "value", "pinpoint"]
-    list_filter = ["dimension", "instrument__review_state", state_filter("instrument__jurisdiction__state")]
+    list_filter = [
+        "dimension",
+        "instrument__review_state",
+        state_filter("instrument__jurisdiction__state"),
+    ]
     list_select_related = ["instrument", "dimension", "value", "value__dimension"]
     search_fields = ["instrument__title", "instrument__citation", "pinpoint", "exceptions"]
     autocomplete_fields = ["instrument"]

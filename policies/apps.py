@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = "Policies"
+
+    def ready(self):
+        from policies import signals  # noqa: F401  (connects the position upkeep)

@@ -289,22 +289,22 @@ class Instrument(models.Model):
             if value and precision == Precision.YEAR and (value.month, value.day) != (1, 1):
                 errors[field] = "A date known to the year is stored as 1 January of that year."
         # Compare whole periods: "2021" (year) and "2021-03-05" are not out of order.
-        if self.effective_on and self.ended_on:
-            if period_end(self.ended_on, self.ended_precision) <= self.effective_on:
-                errors["ended_on"] = (
-                    f"Ends ({self.ended_display}) before it takes effect ({self.effective_display})."
-                )
-        if self.enacted_on and self.effective_on:
-            if period_end(self.effective_on, self.effective_precision) <= self.enacted_on:
-                errors["effective_on"] = (
-                    f"Takes effect ({self.effective_display}) before it is enacted "
-                    f"({self.enacted_display})."
-                )
-        if self.agency_id and self.jurisdiction_id:
-            if self.agency.jurisdiction_id != self.jurisdiction_id:
-                errors["agency"] = (
-                    f"{self.agency} belongs to {self.agency.jurisdiction}, not {self.jurisdiction}."
-                )
+        ended = self.ended_on and period_end(self.ended_on, self.ended_precision)
+        if self.effective_on and ended and ended <= self.effective_on:
+            errors["ended_on"] = (
+                f"Ends ({self.ended_display}) before it takes effect ({self.effective_display})."
+            )
+        effective = self.effective_on and period_end(self.effective_on, self.effective_precision)
+        if self.enacted_on and effective and effective <= self.enacted_on:
+            errors["effective_on"] = (
+                f"Takes effect ({self.effective_display}) before it is enacted "
+                f"({self.enacted_display})."
+            )
+        agency = self.agency if self.agency_id else None
+        if agency and self.jurisdiction_id and agency.jurisdiction_id != self.jurisdiction_id:
+            errors["agency"] = (
+                f"{agency} belongs to {agency.jurisdiction}, not {self.jurisdiction}."
+            )
         if self.supersedes_id and self.pk and self.supersedes_id == self.pk:
             errors["supersedes"] = "An instrument cannot supersede itself."
         if errors:
@@ -497,3 +497,97 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{format_partial_date(self.occurred_on, self.occurred_precision)}: {self.title}"
+
+
+class PositionQuerySet(models.QuerySet):
+    def on(self, date):
+        """The interval in force on `date` (at most one per jurisdiction and dimension)."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=date)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=date)
+        )
+
+    def known(self):
+        return self.filter(value__isnull=False)
+
+    def at_least_as_limiting_as(self, value: "DimensionValue"):
+        return self.filter(dimension_id=value.dimension_id, rank__lte=value.rank)
+
+    def at_most_as_limiting_as(self, value: "DimensionValue"):
+        return self.filter(dimension_id=value.dimension_id, rank__gte=value.rank)
+
+
+class Position(models.Model):
+    """A Position is a jurisdiction's answer on one dimension over an interval of time —
+    the value that results from its own provisions and its binding ancestors', with where
+    it comes from. Rows are derived from published provisions by `policies.position_store`
+    (never edited by hand) so that maps and filters over every jurisdiction on a date are
+    single indexed queries. A date with no row is `unknown`; rows with no value exist only
+    to flag an approximate unknown (a provision that may already have been in force)."""
+
+    class Source(models.TextChoices):
+        OWN = "own", "Own"
+        INHERITED = "inherited", "Inherited"
+        PREEMPTED = "preempted", "Preempted"
+        UNKNOWN = "unknown", "Unknown"
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="positions"
+    )
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="positions")
+    valid_from = models.DateField(null=True, blank=True, help_text="None: since records begin.")
+    valid_to = models.DateField(null=True, blank=True, help_text="Exclusive; None: still holds.")
+    value = models.ForeignKey(
+        DimensionValue, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The value's rank, copied so "at least as limiting as" filters need no join.
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    provenance = models.CharField(max_length=10, choices=Source.choices)
+    provision = models.ForeignKey(
+        Provision,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="decided_positions",
+        help_text="The provision that decides the value.",
+    )
+    approximate = models.BooleanField(
+        default=False, help_text="A date inside this interval falls in an imprecise period."
+    )
+    overridden = models.JSONField(
+        default=list, blank=True, help_text="Ids of provisions considered and set aside."
+    )
+    noted = models.JSONField(
+        default=list, blank=True, help_text="Ids of binding mandates that left the value as is."
+    )
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction_id", "dimension_id", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
+                name="position_interval_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "dimension", "valid_from"],
+                name="position_one_interval_per_start",
+            ),
+        ]
+        indexes = [
+            # The map and the "at least as limiting as" filters: one dimension, one date.
+            models.Index(
+                fields=["dimension", "valid_from", "valid_to", "rank"],
+                name="position_dimension_date",
+            ),
+            # A profile: every dimension for one jurisdiction.
+            models.Index(fields=["jurisdiction", "valid_from"], name="position_jurisdiction"),
+        ]
+
+    def __str__(self):
+        value = self.value.slug if self.value_id else "unknown"
+        return (
+            f"{self.jurisdiction_id}/{self.dimension_id} {self.valid_from}–{self.valid_to}: {value}"
+        )

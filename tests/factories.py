@@ -55,8 +55,9 @@ def make_agency(jurisdiction, **kwargs):
     return Agency.objects.create(jurisdiction=jurisdiction, **fields)
 
 
-def make_dimension(slug=None, values=("prohibited", "limited", "no-policy", "mandated"),
-                   neutral="no-policy"):
+def make_dimension(
+    slug=None, values=("prohibited", "limited", "no-policy", "mandated"), neutral="no-policy"
+):
     n = _n()
     dimension = Dimension.objects.create(
         slug=slug or f"dimension-{n}", name=f"Dimension {n}", group="Test", question="?"

@@ -43,7 +43,11 @@ def test_it_starts_with_a_development_key_while_debug_is_on():
     ("variable", "value", "message"),
     [
         ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
-        ("DATABASE_URL", "mysql://localhost/x", "DATABASE_URL='mysql://localhost/x' is not supported"),
+        (
+            "DATABASE_URL",
+            "mysql://localhost/x",
+            "DATABASE_URL='mysql://localhost/x' is not supported",
+        ),
         ("ALLOWED_HOSTS", " , ", "ALLOWED_HOSTS is set but empty"),
         ("SECRET_KEY_FILE", "/nonexistent/secret", "SECRET_KEY_FILE: cannot read"),
     ],

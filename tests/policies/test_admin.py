@@ -195,7 +195,8 @@ def test_admin_filters_instruments_by_dimension_without_duplicates(client, bob, 
     client.force_login(bob)
     dimension = draft.provisions.first().dimension
     response = client.get(
-        reverse("admin:policies_instrument_changelist"), {"provisions__dimension__id__exact": dimension.pk}
+        reverse("admin:policies_instrument_changelist"),
+        {"provisions__dimension__id__exact": dimension.pk},
     )
     assert list(response.context["cl"].result_list) == [draft]
 

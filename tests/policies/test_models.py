@@ -51,7 +51,9 @@ def test_a_dimension_has_one_neutral_value_and_unique_ranks():
 
 def test_the_database_refuses_an_instrument_that_ends_years_before_it_starts():
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_instrument(make_state(), effective_on=dt.date(2018, 1, 1), ended_on=dt.date(2016, 5, 1))
+        make_instrument(
+            make_state(), effective_on=dt.date(2018, 1, 1), ended_on=dt.date(2016, 5, 1)
+        )
 
 
 def test_the_database_refuses_a_year_date_that_is_not_the_first_of_january():

@@ -80,8 +80,9 @@ def test_publishing_refuses_a_provision_with_neither_pinpoint_nor_source(bob):
     instrument = make_instrument(make_state())
     cite(instrument)
     make_provision(instrument, make_dimension("ruse-safeguards"), "limited", pinpoint="")
-    make_provision(instrument, make_dimension("status-inquiry"), "limited", pinpoint="",
-                   source=make_source())
+    make_provision(
+        instrument, make_dimension("status-inquiry"), "limited", pinpoint="", source=make_source()
+    )
     with pytest.raises(services.PublishRefused) as caught:
         services.instrument_publish(instrument=instrument, user=bob)
     assert caught.value.messages == [

@@ -1,0 +1,228 @@
+"""The stored position intervals: built from provisions, kept in step, checked.
+
+Why a table: the map (one dimension, every county, one date) and filters such as "counties at
+least as limiting as `judicial-warrant-only` on 2019-06-01" must run in the database at
+national scale. Resolving inheritance and preemption on every read would load every
+provision of every ancestor; with the intervals stored, each is one indexed range query.
+The cost moves to writes, which are rare (a curator publishes an instrument) and touch one
+subtree: the adopter and, for a binding instrument, everything below it.
+
+Only published instruments count. Previews that include drafts are computed on read by
+`scopes_for(..., include_drafts=True)` and never stored.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Q
+
+from jurisdictions.models import Jurisdiction
+from policies.dates import certain_start
+from policies.models import DimensionValue, Instrument, Position, Provision, ReviewState
+from policies.positions import Coded, Interval, Provenance, Scope, timeline
+
+Key = tuple[int, int]  # (jurisdiction id, dimension id)
+
+
+def neutral_ranks() -> dict[int, int]:
+    return dict(DimensionValue.objects.filter(is_neutral=True).values_list("dimension_id", "rank"))
+
+
+def _parents(jurisdiction_ids: Iterable[int] | None) -> dict[int, int | None]:
+    """Each jurisdiction's parent id, for the given ones and all their ancestors."""
+    rows = Jurisdiction.objects.all()
+    if jurisdiction_ids is not None:
+        ids = set(jurisdiction_ids)
+        # The tree is at most three deep (state, county, place): two hops reach the top.
+        rows = rows.filter(
+            Q(pk__in=ids) | Q(children__in=ids) | Q(children__children__in=ids)
+        ).distinct()
+    return dict(rows.values_list("pk", "parent_id"))
+
+
+def _chain(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
+    chain, node = [], parents.get(jurisdiction_id)
+    while node is not None and len(chain) < 10:
+        chain.append(node)
+        node = parents.get(node)
+    return chain
+
+
+def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool) -> list[Coded]:
+    provisions = Provision.objects.filter(instrument__effective_on__isnull=False)
+    instruments = Instrument.objects.all()
+    if not include_drafts:
+        provisions = provisions.filter(instrument__review_state=ReviewState.PUBLISHED)
+        instruments = instruments.filter(review_state=ReviewState.PUBLISHED)
+    if jurisdiction_ids is not None:
+        provisions = provisions.filter(instrument__jurisdiction_id__in=jurisdiction_ids)
+    if dimension_ids is not None:
+        provisions = provisions.filter(dimension_id__in=dimension_ids)
+
+    # An instrument drops out once one that supersedes it is certainly in force.
+    superseded_from: dict[int, dt.date] = {}
+    successors = instruments.filter(supersedes__isnull=False, effective_on__isnull=False)
+    for old_id, effective_on, precision in successors.values_list(
+        "supersedes_id", "effective_on", "effective_precision"
+    ):
+        start = certain_start(effective_on, precision)
+        superseded_from[old_id] = min(start, superseded_from.get(old_id, start))
+
+    rows = provisions.values_list(
+        "pk",
+        "instrument_id",
+        "instrument__jurisdiction_id",
+        "dimension_id",
+        "value_id",
+        "value__rank",
+        "instrument__binding",
+        "instrument__effective_on",
+        "instrument__effective_precision",
+        "instrument__ended_on",
+        "instrument__ended_precision",
+    )
+    return [Coded(*row, superseded_from=superseded_from.get(row[1])) for row in rows]
+
+
+def scopes_for(
+    jurisdiction_ids: Iterable[int] | None = None,
+    dimension_ids: Iterable[int] | None = None,
+    *,
+    include_drafts: bool = False,
+) -> dict[Key, Scope]:
+    """A Scope for every (jurisdiction, dimension) that some provision reaches, among the
+    given jurisdictions (None: all) and dimensions (None: all). Five queries, however many."""
+    wanted = set(jurisdiction_ids) if jurisdiction_ids is not None else None
+    dimension_ids = list(dimension_ids) if dimension_ids is not None else None
+    parents = _parents(wanted)
+    targets = wanted if wanted is not None else set(parents)
+    chains = {j: _chain(j, parents) for j in targets}
+    adopters = targets | {a for chain in chains.values() for a in chain}
+    neutral = neutral_ranks()
+
+    by_adopter: dict[Key, list[Coded]] = defaultdict(list)
+    for coded in _coded(adopters if wanted is not None else None, dimension_ids, include_drafts):
+        by_adopter[(coded.adopter_id, coded.dimension_id)].append(coded)
+    dimensions_of: dict[int, set[int]] = defaultdict(set)
+    binding_dimensions_of: dict[int, set[int]] = defaultdict(set)
+    for (adopter, dimension), coded in by_adopter.items():
+        dimensions_of[adopter].add(dimension)
+        if any(c.binding for c in coded):
+            binding_dimensions_of[adopter].add(dimension)
+
+    scopes: dict[Key, Scope] = {}
+    for j in targets:
+        reaching = set(dimensions_of[j])
+        for ancestor in chains[j]:
+            reaching |= binding_dimensions_of[ancestor]
+        for d in reaching:
+            scopes[(j, d)] = Scope(
+                neutral_rank=neutral[d],
+                own=list(by_adopter.get((j, d), [])),
+                ancestors=[[c for c in by_adopter.get((a, d), []) if c.binding] for a in chains[j]],
+            )
+    return scopes
+
+
+def _rows(key: Key, intervals: list[Interval]) -> list[Position]:
+    jurisdiction_id, dimension_id = key
+    rows = []
+    for interval in intervals:
+        resolution = interval.resolution
+        if not resolution.is_known and not interval.approximate:
+            continue  # absence of a row already means unknown
+        rows.append(
+            Position(
+                jurisdiction_id=jurisdiction_id,
+                dimension_id=dimension_id,
+                valid_from=interval.since,
+                valid_to=interval.until,
+                value_id=resolution.value_id,
+                rank=resolution.rank,
+                provenance=resolution.provenance.value,
+                provision_id=resolution.decided_by.provision_id if resolution.decided_by else None,
+                approximate=interval.approximate,
+                overridden=list(resolution.overridden),
+                noted=list(resolution.noted),
+            )
+        )
+    return rows
+
+
+def computed_rows(jurisdiction_ids=None, dimension_ids=None) -> list[Position]:
+    scopes = scopes_for(jurisdiction_ids, dimension_ids)
+    return [row for key, scope in scopes.items() for row in _rows(key, timeline(scope))]
+
+
+@transaction.atomic
+def rebuild(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -> int:
+    """Recompute the stored intervals of these jurisdictions and dimensions (None: all)."""
+    jurisdiction_ids = set(jurisdiction_ids) if jurisdiction_ids is not None else None
+    dimension_ids = set(dimension_ids) if dimension_ids is not None else None
+    stale = Position.objects.all()
+    if jurisdiction_ids is not None:
+        stale = stale.filter(jurisdiction_id__in=jurisdiction_ids)
+    if dimension_ids is not None:
+        stale = stale.filter(dimension_id__in=dimension_ids)
+    stale.delete()
+    rows = computed_rows(jurisdiction_ids, dimension_ids)
+    Position.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def subtree_ids(jurisdiction_id: int) -> set[int]:
+    """The jurisdiction and everything below it (the tree is at most three deep)."""
+    return set(
+        Jurisdiction.objects.filter(
+            Q(pk=jurisdiction_id)
+            | Q(parent_id=jurisdiction_id)
+            | Q(parent__parent_id=jurisdiction_id)
+        ).values_list("pk", flat=True)
+    )
+
+
+def refresh_for_adopter(jurisdiction_id: int, dimension_ids: Iterable[int] | None) -> int:
+    """After an instrument of this jurisdiction changed: its subtree may have changed."""
+    return rebuild(subtree_ids(jurisdiction_id), dimension_ids)
+
+
+FIELDS = (
+    "jurisdiction_id",
+    "dimension_id",
+    "valid_from",
+    "valid_to",
+    "value_id",
+    "rank",
+    "provenance",
+    "provision_id",
+    "approximate",
+)
+
+
+def _signature(row: Position) -> tuple:
+    return (*(getattr(row, f) for f in FIELDS), tuple(row.overridden), tuple(row.noted))
+
+
+def differences(jurisdiction_ids=None, dimension_ids=None) -> tuple[set, set]:
+    """Stored rows missing from a fresh computation, and computed rows not stored."""
+    stored = Position.objects.all()
+    if jurisdiction_ids is not None:
+        stored = stored.filter(jurisdiction_id__in=jurisdiction_ids)
+    if dimension_ids is not None:
+        stored = stored.filter(dimension_id__in=dimension_ids)
+    stored_set = {_signature(row) for row in stored}
+    fresh_set = {_signature(row) for row in computed_rows(jurisdiction_ids, dimension_ids)}
+    return stored_set - fresh_set, fresh_set - stored_set
+
+
+__all__ = [
+    "Provenance",
+    "computed_rows",
+    "differences",
+    "rebuild",
+    "refresh_for_adopter",
+    "scopes_for",
+    "subtree_ids",
+]

@@ -1,0 +1,203 @@
+"""Positions: which rule applies to a jurisdiction on a dimension, on a date, and why.
+
+This module is the pure part: given the provisions that can reach one jurisdiction (its own
+and those its ancestors made binding), it works out the position on any date and the whole
+timeline as intervals. It does not touch the database; `policies.position_store` feeds it
+and keeps the stored intervals in step.
+
+The rules are the codebook's ("Time" and "Who is bound"):
+- A provision is in force from its instrument's effective date until its ended date. A date
+  known only to the month or year starts counting the day after that period and stops
+  counting on its first day; a date inside such a period gives an *approximate* position.
+- An instrument drops out once an instrument that supersedes it takes effect.
+- Among a jurisdiction's own provisions (its instruments and its agencies'), the latest
+  effective wins; a tie goes to the one that limits cooperation more.
+- Binding ancestors apply from the nearest up to the state, so the higher authority has the
+  last word: a value that limits cooperation is a floor, one that requires it preempts the
+  locality's own limiting value, and where the locality says nothing it inherits.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from policies.dates import Precision, certain_start, period_end
+
+
+class Provenance(StrEnum):
+    OWN = "own"
+    INHERITED = "inherited"
+    PREEMPTED = "preempted"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A provision as the resolver sees it: its value's rank and when it is in force."""
+
+    provision_id: int
+    instrument_id: int
+    adopter_id: int  # the jurisdiction whose instrument it is
+    dimension_id: int
+    value_id: int
+    rank: int
+    binding: bool
+    effective_on: dt.date
+    effective_precision: str = Precision.DAY
+    ended_on: dt.date | None = None
+    ended_precision: str = Precision.DAY
+    # When an instrument superseding this one takes effect (its certain start), if ever.
+    superseded_from: dt.date | None = None
+
+    @property
+    def starts(self) -> dt.date:
+        return certain_start(self.effective_on, self.effective_precision)
+
+    @property
+    def stops(self) -> dt.date | None:
+        """The first day it is no longer counted in force (None: still in force)."""
+        ends = [d for d in (self.ended_on, self.superseded_from) if d is not None]
+        return min(ends) if ends else None
+
+    def in_force(self, on: dt.date) -> bool:
+        stops = self.stops
+        return self.starts <= on and (stops is None or on < stops)
+
+    def uncertain_windows(self) -> list[tuple[dt.date, dt.date]]:
+        """Periods in which it may or may not have been in force."""
+        windows = []
+        if self.effective_precision != Precision.DAY:
+            windows.append((self.effective_on, self.starts))
+        if self.ended_on is not None and self.ended_precision != Precision.DAY:
+            windows.append((self.ended_on, period_end(self.ended_on, self.ended_precision)))
+        return windows
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The position on one date: the value, where it comes from, and what it overrode."""
+
+    value_id: int | None
+    rank: int | None
+    provenance: Provenance
+    decided_by: Coded | None = None
+    overridden: tuple[int, ...] = ()  # provision ids considered and set aside
+    noted: tuple[int, ...] = ()  # binding mandates that did not displace the own value
+
+    @property
+    def is_known(self) -> bool:
+        return self.value_id is not None
+
+
+UNKNOWN = Resolution(None, None, Provenance.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A stretch of time with one position. `until` None means open-ended."""
+
+    since: dt.date | None
+    until: dt.date | None
+    resolution: Resolution
+    approximate: bool = False
+
+
+@dataclass
+class Scope:
+    """Everything that can reach one jurisdiction on one dimension."""
+
+    neutral_rank: int
+    own: list[Coded] = field(default_factory=list)
+    # One list per binding ancestor, nearest first, holding only binding provisions.
+    ancestors: list[list[Coded]] = field(default_factory=list)
+
+    def all_provisions(self) -> list[Coded]:
+        return self.own + [c for level in self.ancestors for c in level]
+
+
+def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
+    """The provision that wins among one adopter level's, and the ones it beat."""
+    if not provisions:
+        return None, []
+    ordered = sorted(provisions, key=lambda c: (c.starts, -c.rank, c.provision_id))
+    return ordered[-1], ordered[:-1]
+
+
+def resolve(scope: Scope, on: dt.date) -> Resolution:
+    own, own_losers = latest([c for c in scope.own if c.in_force(on)])
+    overridden = [c.provision_id for c in own_losers]
+    noted: list[int] = []
+    current, provenance = own, Provenance.OWN if own else Provenance.UNKNOWN
+
+    for level in scope.ancestors:
+        binding, losers = latest([c for c in level if c.in_force(on)])
+        overridden += [c.provision_id for c in losers]
+        if binding is None:
+            continue
+        if current is None:
+            current, provenance = binding, Provenance.INHERITED
+            continue
+        limits = binding.rank < scope.neutral_rank
+        requires = binding.rank > scope.neutral_rank
+        if limits and current.rank > binding.rank:
+            # A floor: the locality cannot limit cooperation less than this.
+            overridden.append(current.provision_id)
+            current, provenance = binding, Provenance.INHERITED
+        elif requires and current.rank < scope.neutral_rank:
+            # A ceiling: the locality's own limit yields to the mandate.
+            overridden.append(current.provision_id)
+            current = binding
+            provenance = (
+                Provenance.PREEMPTED if provenance == Provenance.OWN else Provenance.INHERITED
+            )
+        elif requires:
+            noted.append(binding.provision_id)
+        else:
+            overridden.append(binding.provision_id)
+
+    if current is None:
+        return UNKNOWN
+    return Resolution(
+        value_id=current.value_id,
+        rank=current.rank,
+        provenance=provenance,
+        decided_by=current,
+        overridden=tuple(sorted(set(overridden))),
+        noted=tuple(sorted(set(noted))),
+    )
+
+
+def timeline(scope: Scope) -> list[Interval]:
+    """The whole history as intervals, adjacent intervals merged when nothing differs.
+
+    The first interval starts at None (the beginning of time) and is unknown unless a
+    provision is in force from then; only dates where some provision starts, stops or
+    becomes uncertain can change the position, so those are the only ones resolved.
+    """
+    provisions = scope.all_provisions()
+    windows = [w for c in provisions for w in c.uncertain_windows()]
+    boundaries = {c.starts for c in provisions}
+    boundaries |= {c.stops for c in provisions if c.stops is not None}
+    boundaries |= {d for window in windows for d in window}
+    edges = sorted(boundaries)
+
+    intervals: list[Interval] = [Interval(None, edges[0] if edges else None, UNKNOWN)]
+    for index, since in enumerate(edges):
+        until = edges[index + 1] if index + 1 < len(edges) else None
+        approximate = any(start <= since < end for start, end in windows)
+        interval = Interval(since, until, resolve(scope, since), approximate)
+        previous = intervals[-1]
+        if (previous.resolution, previous.approximate) == (interval.resolution, approximate):
+            intervals[-1] = Interval(previous.since, until, previous.resolution, approximate)
+        else:
+            intervals.append(interval)
+    return intervals
+
+
+def position_on(intervals: list[Interval], on: dt.date) -> Interval:
+    for interval in intervals:
+        if (interval.since is None or interval.since <= on) and (
+            interval.until is None or on < interval.until
+        ):
+            return interval
+    raise ValueError("intervals do not cover every date")  # timeline() always covers all

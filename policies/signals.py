@@ -1,0 +1,112 @@
+"""Keep stored positions in step with every write, in the same transaction.
+
+Signals rather than explicit calls because positions must stay right whichever path
+changes a published instrument, a provision or the hierarchy: the admin, a service, the
+loader, a shell. Each handler only works out *what* changed and hands it to
+`position_store`; the rules live there. Queryset `update()` and `bulk_create()` bypass
+signals: code that uses them calls `position_store.rebuild()` itself.
+"""
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from jurisdictions.models import Jurisdiction
+from policies import position_store
+from policies.models import DimensionValue, Instrument, Provision, ReviewState
+
+# What an instrument looked like before this save, keyed by pk.
+INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id")
+
+
+@receiver(pre_save, sender=Instrument)
+def remember_instrument(sender, instance, raw=False, **kwargs):
+    instance._before = None
+    if instance.pk and not raw:
+        instance._before = (
+            Instrument.objects.filter(pk=instance.pk).values(*INSTRUMENT_STATE).first()
+        )
+
+
+def _refresh_instrument(instrument, before):
+    was_published = before is not None and before["review_state"] == ReviewState.PUBLISHED
+    if not (instrument.review_state == ReviewState.PUBLISHED or was_published):
+        return  # drafts never change what the public sees
+    adopters = {instrument.jurisdiction_id}
+    superseded = {instrument.supersedes_id}
+    if before is not None:
+        adopters.add(before["jurisdiction_id"])
+        superseded.add(before["supersedes_id"])
+    adopters |= set(
+        Instrument.objects.filter(pk__in=superseded - {None}).values_list(
+            "jurisdiction_id", flat=True
+        )
+    )
+    for adopter in adopters:
+        position_store.refresh_for_adopter(adopter, None)
+
+
+@receiver(post_save, sender=Instrument)
+def instrument_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _refresh_instrument(instance, getattr(instance, "_before", None))
+
+
+@receiver(post_delete, sender=Instrument)
+def instrument_deleted(sender, instance, **kwargs):
+    if instance.review_state == ReviewState.PUBLISHED:
+        position_store.refresh_for_adopter(instance.jurisdiction_id, None)
+
+
+@receiver(pre_save, sender=Provision)
+def remember_provision(sender, instance, raw=False, **kwargs):
+    instance._before_dimension = None
+    if instance.pk and not raw:
+        instance._before_dimension = (
+            Provision.objects.filter(pk=instance.pk).values_list("dimension_id", flat=True).first()
+        )
+
+
+def _refresh_provision(provision, dimension_ids):
+    instrument = (
+        Instrument.objects.filter(pk=provision.instrument_id)
+        .values("review_state", "jurisdiction_id")
+        .first()
+    )
+    if instrument and instrument["review_state"] == ReviewState.PUBLISHED:
+        position_store.refresh_for_adopter(instrument["jurisdiction_id"], dimension_ids)
+
+
+@receiver(post_save, sender=Provision)
+def provision_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        dimensions = {instance.dimension_id, getattr(instance, "_before_dimension", None)}
+        _refresh_provision(instance, dimensions - {None})
+
+
+@receiver(post_delete, sender=Provision)
+def provision_deleted(sender, instance, **kwargs):
+    _refresh_provision(instance, {instance.dimension_id})
+
+
+@receiver(pre_save, sender=Jurisdiction)
+def remember_parent(sender, instance, raw=False, **kwargs):
+    instance._before_parent = None
+    if instance.pk and not raw:
+        instance._before_parent = (
+            Jurisdiction.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=Jurisdiction)
+def jurisdiction_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    if created or instance.parent_id != getattr(instance, "_before_parent", None):
+        position_store.refresh_for_adopter(instance.pk, None)
+
+
+@receiver(post_save, sender=DimensionValue)
+def scale_changed(sender, instance, raw=False, **kwargs):
+    # A value's rank or neutrality changes every floor and ceiling on its dimension.
+    if not raw:
+        position_store.rebuild(dimension_ids={instance.dimension_id})
