@@ -4,7 +4,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-OCD_ID_PATTERN = r"^ocd-division/country:us(/[a-z_]+:[a-z0-9_.~\-']+)*$"
+# OCD ids are lowercase; names keep accented letters ("doña_ana"), "~" and "-" (see
+# fixtures/README.md), so anything but upper case, spaces and separators is allowed.
+OCD_ID_PATTERN = r"^ocd-division/country:us(/[a-z_]+:[^\sA-Z/:]+)*$"
 
 
 class Level(models.TextChoices):

@@ -2,10 +2,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from jurisdictions.admin import state_filter
 from policies import services
+from policies.admin_positions import instrument_decides_html
 from policies.models import (
     Citation,
     Dimension,
@@ -123,6 +125,7 @@ class InstrumentAdmin(SimpleHistoryAdmin):
         "reviewed_at",
         "created_at",
         "updated_at",
+        "decides_today",
     ]
     fieldsets = [
         (None, {"fields": ["title", "kind", "jurisdiction", "agency", "citation", "summary"]}),
@@ -151,10 +154,17 @@ class InstrumentAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        ("Positions it decides", {"fields": ["decides_today"]}),
     ]
     inlines = [ProvisionInline, InstrumentCitationInline]
     actions = ["submit_for_review", "publish", "unpublish"]
     change_form_template = "admin/policies/instrument/change_form.html"
+
+    @admin.display(description="Positions it decides today")
+    def decides_today(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return mark_safe(instrument_decides_html(obj))  # noqa: S308  (template-escaped)
 
     @admin.display(description="effective", ordering="effective_on")
     def effective_display(self, obj):

@@ -1,5 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from policies.seed import load_all
 
 # The cast: Alice curates (drafts, submits), Bob edits (publishes), Charlie has an account
 # but no role, and anonymous visitors have none at all.
@@ -37,3 +40,18 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The real seed data, loaded once for a whole test module and rolled back at its end
+    so that other modules start from an empty database. Each test runs in a savepoint
+    inside it, so what a test changes is undone before the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        summary = load_all()
+    yield summary
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)

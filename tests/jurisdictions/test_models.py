@@ -102,3 +102,15 @@ def test_agency_ori_codes_are_unique_and_validated():
     with pytest.raises(ValidationError) as caught:
         bad.full_clean()
     assert "ORI" in str(caught.value)
+
+
+def test_real_ocd_ids_with_accents_and_tildes_are_accepted():
+    state = make_state(name="New Mexico", fips="35")
+    for ocd_id in (
+        "ocd-division/country:us/state:nm/county:doña_ana",
+        "ocd-division/country:us/state:md/county:prince_george~s",
+        "ocd-division/country:us/state:fl/county:miami-dade",
+    ):
+        Jurisdiction(
+            name="X", slug="x", level=Level.COUNTY, parent=state, ocd_id=ocd_id
+        ).full_clean(exclude=["slug"])

@@ -1,0 +1,39 @@
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from policies.seed import DEFAULT_JURISDICTIONS_CSV, SeedDataError, default_seed_path, load_all
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the jurisdictions, the codebook and the seed policies, in one transaction. "
+        "Safe to run again: it creates what is missing and leaves curators' edits alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--jurisdictions",
+            type=Path,
+            default=DEFAULT_JURISDICTIONS_CSV,
+            help=f"CSV of states, territories and counties (default: {DEFAULT_JURISDICTIONS_CSV}).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=Path,
+            default=None,
+            help=f"Seed policies YAML (default: {default_seed_path()}).",
+        )
+
+    def handle(self, *args, jurisdictions, seed, **options):
+        started = time.perf_counter()
+        try:
+            summary = load_all(jurisdictions_path=jurisdictions, seed_path=seed)
+        except SeedDataError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in summary.lines():
+            self.stdout.write(line)
+        self.stdout.write(
+            self.style.SUCCESS(f"Seed loaded in {time.perf_counter() - started:.1f} s.")
+        )

@@ -1,0 +1,759 @@
+"""Seed data: jurisdictions, the codebook and the seed policies, loaded idempotently.
+
+Three loaders, each safe to run again and again on SQLite and PostgreSQL:
+
+- `load_jurisdictions` reads the Census list of states, territories and counties (a CSV);
+- `load_codebook` reads the dimensions and their value scales (fixtures/codebook.yaml);
+- `load_seed_policies` reads ../shared/data/seed-policies.yaml: places, agencies, sources,
+  instruments with their provisions and citations, and events.
+
+`load_all` runs the three in one transaction. Each returns a `SeedSummary` of what it
+created, updated, left unchanged or kept as someone else left it.
+
+Records are matched by a natural key (jurisdictions by FIPS code, sources by URL,
+instruments by jurisdiction and title, provisions by instrument and dimension, events by
+jurisdiction, date and title, agencies by jurisdiction and name, dimensions by slug, values
+by dimension and slug, citations by source, target and pinpoint). Then:
+
+- what is missing is created;
+- what differs from the seed is updated only while it is still the seed's: its latest
+  history entry was written by a seed load (reason starting "Seed load"). A record a
+  curator has changed since is left as it is and counted as `kept`;
+- a record a curator renamed (changed its key) is still found through the key its
+  seed-written history holds, so the seed does not add it a second time;
+- nothing is ever deleted: a provision or citation dropped from the seed stays until a
+  curator removes it, and a record a curator deleted is created again on the next load;
+- an instrument the seed marks confidence high or medium is published once, through
+  `instrument_publish`, and never re-published; one a curator has unpublished stays a draft.
+
+Every row created or changed gets a history entry with a reason starting "Seed load"; an
+unchanged row gets none, so a second run writes no history at all.
+"""
+
+import csv
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
+from policies import position_store
+from policies.dates import Precision, parse_partial_date
+from policies.models import (
+    Citation,
+    Dimension,
+    DimensionValue,
+    Event,
+    EventKind,
+    Instrument,
+    InstrumentKind,
+    InstrumentStatus,
+    Provision,
+    ReviewState,
+    Source,
+    SourceKind,
+)
+from policies.services import instrument_publish
+
+SEED_REASON = "Seed load"
+DEFAULT_JURISDICTIONS_CSV = settings.BASE_DIR / "fixtures" / "jurisdictions.csv"
+DEFAULT_CODEBOOK = settings.BASE_DIR / "fixtures" / "codebook.yaml"
+JURISDICTION_COLUMNS = {"level", "fips", "usps", "name", "ocd_id", "parent_fips"}
+TOP_LEVELS = (Level.STATE, Level.TERRITORY)
+PUBLISHED_CONFIDENCE = {"high", "medium"}
+MEDIUM_CONFIDENCE_NOTE = (
+    "Seed confidence medium: the facts are sourced, but a curator should check the "
+    "pinpoints against the primary text."
+)
+PLACEHOLDER_SOURCE_NOTE = "Title not recorded in the seed data"
+# The seed's background reading on ruses is scholarship and advocacy research: analysis.
+BACKGROUND_SOURCE_KIND = SourceKind.ANALYSIS
+
+Key = tuple
+
+
+class SeedDataError(ValueError):
+    """The seed data is missing, malformed or fails validation; the message says where."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0  # differs from the seed, but someone else changed it since the last load
+
+
+class SeedSummary(dict[str, Counts]):
+    """Counts per kind of record, in the order they were loaded."""
+
+    def of(self, label: str) -> Counts:
+        return self.setdefault(label, Counts())
+
+    def total(self, field: str) -> int:
+        return sum(getattr(counts, field) for counts in self.values())
+
+    def written(self) -> int:
+        return self.total("created") + self.total("updated")
+
+    def lines(self) -> list[str]:
+        width = max((len(label) for label in self), default=0)
+        return [
+            f"{label:<{width}}  {c.created:>5} created  {c.updated:>4} updated  "
+            f"{c.unchanged:>5} unchanged  {c.kept:>3} kept as edited"
+            for label, c in self.items()
+        ]
+
+
+def default_seed_path() -> Path:
+    return Path(settings.SHARED_DATA_DIR) / "data" / "seed-policies.yaml"
+
+
+@transaction.atomic
+def load_all(
+    *,
+    jurisdictions_path: Path = DEFAULT_JURISDICTIONS_CSV,
+    codebook_path: Path = DEFAULT_CODEBOOK,
+    seed_path: Path | None = None,
+) -> SeedSummary:
+    summary = SeedSummary()
+    load_jurisdictions(jurisdictions_path, summary=summary)
+    load_codebook(codebook_path, summary=summary)
+    load_seed_policies(seed_path, summary=summary)
+    return summary
+
+
+# ---------------------------------------------------------------------------------------
+# Jurisdictions
+
+
+def load_jurisdictions(
+    path: Path = DEFAULT_JURISDICTIONS_CSV, *, summary: SeedSummary | None = None
+) -> SeedSummary:
+    """States, territories and counties from a CSV with the columns
+    level, fips, usps, name, ocd_id, parent_fips."""
+    summary = SeedSummary() if summary is None else summary
+    rows = _read_jurisdictions_csv(Path(path))
+    with _positions_kept_in_step(summary):
+        _sync_jurisdictions(rows, summary.of("Jurisdiction"))
+    return summary
+
+
+def _read_jurisdictions_csv(path: Path) -> list[dict]:
+    if not path.exists():
+        raise SeedDataError(f"Jurisdictions file not found: {path}")
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = JURISDICTION_COLUMNS - set(reader.fieldnames or ())
+        if missing:
+            raise SeedDataError(f"{path}: missing columns {', '.join(sorted(missing))}")
+        return list(reader)
+
+
+def _sync_jurisdictions(rows: list[dict], counts: Counts) -> None:
+    """Parents must exist before their children, so load one level at a time."""
+    by_fips = {j.fips: j for j in Jurisdiction.objects.filter(fips__isnull=False)}
+    for levels in (TOP_LEVELS, (Level.COUNTY,), (Level.PLACE,)):
+        states = {j.pk: j for j in by_fips.values() if j.level in TOP_LEVELS}
+        wanted = [
+            _jurisdiction_fields(row, by_fips, states) for row in rows if _level(row) in levels
+        ]
+        _check_unique_slugs(wanted)
+        loaded = _sync(
+            Jurisdiction,
+            ("fips",),
+            wanted,
+            counts,
+            queryset=Jurisdiction.objects.filter(fips__in=[fields["fips"] for fields in wanted]),
+            create=_create_top_level_jurisdictions if levels == TOP_LEVELS else _create,
+        )
+        by_fips.update({fips: jurisdiction for (fips,), jurisdiction in loaded.items()})
+
+
+def _level(row: dict) -> Level:
+    try:
+        return Level(row["level"].strip())
+    except ValueError:
+        raise SeedDataError(
+            f"Jurisdiction {row.get('fips')}: unknown level {row['level']!r}"
+        ) from None
+
+
+def _jurisdiction_fields(row: dict, by_fips: dict, states: dict) -> dict:
+    """Slugs: a state or territory is its USPS code (`il`); anything below is its state's
+    code and its slugified name (`il-cook-county`, `il-chicago`)."""
+    level, fips, name = _level(row), str(row["fips"]).strip(), row["name"].strip()
+    fields = {
+        "fips": fips,
+        "name": name,
+        "level": level,
+        "usps": (row.get("usps") or "").strip() or None,
+        "ocd_id": (row.get("ocd_id") or "").strip() or None,
+        "parent_id": None,
+    }
+    if level in TOP_LEVELS:
+        if not fields["usps"]:
+            raise SeedDataError(f"{name} ({fips}): a {level} needs a USPS code")
+        return {**fields, "slug": fields["usps"].lower()}
+    parent_fips = str(row.get("parent_fips") or "").strip()
+    parent = by_fips.get(parent_fips)
+    if parent is None:
+        raise SeedDataError(f"{name} ({fips}): parent FIPS {parent_fips!r} is not loaded")
+    state = states[parent.state_id]
+    if fields["ocd_id"] == parent.ocd_id:
+        # One division, two Census rows (DC is a state-equivalent and its own county):
+        # the OCD id names the higher one.
+        fields["ocd_id"] = None
+    return {
+        **fields,
+        "parent_id": parent.pk,
+        # Jurisdiction.save() keeps `state` in step, but bulk loading skips save().
+        "state_id": state.pk,
+        "slug": f"{state.usps.lower()}-{slugify(name)}",
+    }
+
+
+def _check_unique_slugs(wanted: list[dict]) -> None:
+    seen = {}
+    for fields in wanted:
+        other = seen.setdefault(fields["slug"], fields["fips"])
+        if other != fields["fips"]:
+            raise SeedDataError(
+                f"FIPS {other} and {fields['fips']} would share the slug {fields['slug']!r}"
+            )
+
+
+def _create_top_level_jurisdictions(records: list[Jurisdiction], model) -> None:
+    """A state is its own `state`, known only once it has a key: insert, point `state` at
+    itself, then write the history so that it records the finished row."""
+    Jurisdiction.objects.bulk_create(records)
+    for record in records:
+        record.state_id = record.pk
+    Jurisdiction.objects.bulk_update(records, ["state"])
+    Jurisdiction.history.bulk_history_create(records, default_change_reason=SEED_REASON)
+
+
+# ---------------------------------------------------------------------------------------
+# Codebook
+
+
+def load_codebook(
+    path: Path = DEFAULT_CODEBOOK, *, summary: SeedSummary | None = None
+) -> SeedSummary:
+    """The dimensions in codebook order, each with its values ranked from 0, the value that
+    most limits cooperation."""
+    summary = SeedSummary() if summary is None else summary
+    specs = _read_yaml(Path(path), "Codebook")["dimensions"]
+    with _positions_kept_in_step(summary):
+        dimensions = _sync(
+            Dimension,
+            ("slug",),
+            [_dimension_fields(spec, position) for position, spec in enumerate(specs)],
+            summary.of("Dimension"),
+            queryset=Dimension.objects.all(),
+        )
+        values = [
+            _value_fields(dimensions[(spec["slug"],)], value, rank)
+            for spec in specs
+            for rank, value in enumerate(spec["values"])
+        ]
+        _sync(
+            DimensionValue,
+            ("dimension_id", "slug"),
+            values,
+            summary.of("Dimension value"),
+            queryset=DimensionValue.objects.all(),
+        )
+    return summary
+
+
+def _dimension_fields(spec: dict, position: int) -> dict:
+    if sum(bool(value.get("neutral")) for value in spec["values"]) != 1:
+        raise SeedDataError(f"Dimension {spec['slug']}: needs exactly one neutral value")
+    return {
+        "slug": spec["slug"],
+        "name": spec["name"],
+        "group": spec["group"],
+        "question": spec["question"],
+        "description": spec.get("description", ""),
+        "position": position,
+    }
+
+
+def _value_fields(dimension: Dimension, spec: dict, rank: int) -> dict:
+    return {
+        "dimension_id": dimension.pk,
+        "slug": spec["slug"],
+        "label": spec["label"],
+        "rank": rank,
+        "is_neutral": bool(spec.get("neutral", False)),
+        "description": spec.get("description", ""),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Seed policies
+
+
+def load_seed_policies(
+    path: Path | None = None, *, summary: SeedSummary | None = None
+) -> SeedSummary:
+    """Places, agencies, sources, instruments (with provisions and citations) and events
+    from the seed YAML. The jurisdictions and the codebook must be loaded first."""
+    summary = SeedSummary() if summary is None else summary
+    data = _read_yaml(
+        Path(path) if path else default_seed_path(),
+        "Seed policies",
+        hint="pass its path, or set POLICYHUB_SHARED_DIR to the folder holding "
+        "data/seed-policies.yaml",
+    )
+    with _positions_kept_in_step(summary):
+        _load_policies(data, summary)
+    return summary
+
+
+def _load_policies(data: dict, summary: SeedSummary) -> None:
+    places = data.get("jurisdictions_beyond_states_and_counties", [])
+    _sync_jurisdictions(places, summary.of("Jurisdiction (place)"))
+    jurisdictions = _jurisdictions_by_fips(data)
+    agencies = _load_agencies(data.get("agencies", []), jurisdictions, summary.of("Agency"))
+    sources = _load_sources(data, summary.of("Source"))
+    instruments = _load_instruments(
+        data.get("instruments", []), jurisdictions, agencies, summary.of("Instrument")
+    )
+    provisions = _load_provisions(instruments, summary.of("Provision"))
+    _load_citations(instruments, provisions, sources, summary.of("Citation"))
+    _publish_confident(instruments, summary.of("Instrument publication"))
+    described_urls = {fields["url"] for fields in _described_sources(data)}
+    events = _load_events(
+        data.get("events", []), jurisdictions, described_urls, summary.of("Event")
+    )
+    _link_event_sources(events, sources, summary.of("Event source"))
+
+
+def _jurisdictions_by_fips(data: dict) -> dict[str, Jurisdiction]:
+    wanted = {str(spec["jurisdiction_fips"]) for spec in data.get("agencies", [])}
+    wanted |= {str(spec["jurisdiction"]) for spec in data.get("instruments", [])}
+    wanted |= {str(spec["jurisdiction"]) for spec in data.get("events", [])}
+    found = Jurisdiction.objects.in_bulk(wanted, field_name="fips")
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise SeedDataError(
+            f"The seed policies refer to jurisdictions that are not loaded (FIPS "
+            f"{', '.join(missing)}): load the jurisdictions first."
+        )
+    return found
+
+
+def _load_agencies(specs: list[dict], jurisdictions: dict, counts: Counts) -> dict[Key, Agency]:
+    wanted = [
+        {
+            "jurisdiction_id": jurisdictions[str(spec["jurisdiction_fips"])].pk,
+            "name": spec["name"],
+            "slug": slugify(spec["name"]),
+            "kind": _choice(AgencyKind, spec["kind"], spec["name"]),
+        }
+        for spec in specs
+    ]
+    return _sync(Agency, ("jurisdiction_id", "name"), wanted, counts, queryset=Agency.objects.all())
+
+
+def _load_sources(data: dict, counts: Counts) -> dict[str, Source]:
+    """Sources by URL: those the seed describes, and for each event URL it does not, a
+    placeholder titled with the URL."""
+    wanted = {}
+    for fields in _described_sources(data):
+        if wanted.setdefault(fields["url"], fields) != fields:
+            raise SeedDataError(f"Source {fields['url']} is described twice, differently")
+    for event in data.get("events", []):
+        wanted.setdefault(event["source"], _placeholder_source(event["source"]))
+    loaded = _sync(
+        Source,
+        ("url",),
+        list(wanted.values()),
+        counts,
+        queryset=Source.objects.filter(url__in=wanted.keys()),
+    )
+    return {url: source for (url,), source in loaded.items()}
+
+
+def _described_sources(data: dict) -> Iterable[dict]:
+    for instrument in data.get("instruments", []):
+        for spec in instrument.get("sources", []):
+            yield {
+                "url": spec["url"],
+                "title": spec["title"],
+                "publisher": spec.get("publisher", ""),
+                "kind": _choice(SourceKind, spec["kind"], spec["url"]),
+                "notes": "",
+            }
+    for spec in data.get("background_on_ruses", []):
+        yield {
+            "url": spec["url"],
+            "title": spec["title"],
+            "publisher": spec.get("publisher", ""),
+            "kind": BACKGROUND_SOURCE_KIND,
+            "notes": spec.get("note", ""),
+        }
+
+
+def _placeholder_source(url: str) -> dict:
+    return {
+        "url": url,
+        "title": url,
+        "publisher": "",
+        "kind": SourceKind.OTHER,
+        "notes": PLACEHOLDER_SOURCE_NOTE,
+    }
+
+
+def _load_instruments(
+    specs: list[dict], jurisdictions: dict, agencies: dict, counts: Counts
+) -> list[tuple[dict, Instrument]]:
+    """Each instrument's spec beside its record."""
+    wanted = [_instrument_fields(spec, jurisdictions, agencies) for spec in specs]
+    records = _sync(
+        Instrument,
+        ("jurisdiction_id", "title"),
+        wanted,
+        counts,
+        queryset=Instrument.objects.filter(jurisdiction__in=[f["jurisdiction_id"] for f in wanted]),
+    )
+    return [
+        (spec, records[(fields["jurisdiction_id"], fields["title"])])
+        for spec, fields in zip(specs, wanted, strict=True)
+    ]
+
+
+def _instrument_fields(spec: dict, jurisdictions: dict, agencies: dict) -> dict:
+    title = spec["title"]
+    jurisdiction = jurisdictions[str(spec["jurisdiction"])]
+    agency = None
+    if spec.get("agency"):
+        agency = agencies.get((jurisdiction.pk, spec["agency"]))
+        if agency is None:
+            raise SeedDataError(f"{title}: no agency {spec['agency']!r} in {jurisdiction}")
+    if spec.get("confidence") not in PUBLISHED_CONFIDENCE | {"unverified"}:
+        raise SeedDataError(f"{title}: unknown confidence {spec.get('confidence')!r}")
+    fields = {
+        "jurisdiction_id": jurisdiction.pk,
+        "title": title,
+        "agency_id": agency.pk if agency else None,
+        "kind": _choice(InstrumentKind, spec["kind"], title),
+        "citation": spec.get("citation", ""),
+        "status": _choice(InstrumentStatus, spec["status"], title),
+        "binding": bool(spec.get("binding", False)),
+        "summary": MEDIUM_CONFIDENCE_NOTE if spec["confidence"] == "medium" else "",
+        **_partial_date("enacted", spec.get("enacted"), title),
+        **_partial_date("effective", spec.get("effective"), title),
+        **_partial_date("ended", spec.get("ended"), title),
+    }
+    # Drafts too: dates out of order or an agency from elsewhere are errors in the seed.
+    try:
+        Instrument(**fields).clean()
+    except ValidationError as exc:
+        raise SeedDataError(f"{title}: {' '.join(exc.messages)}") from None
+    return fields
+
+
+def _load_provisions(
+    instruments: list[tuple[dict, Instrument]], counts: Counts
+) -> dict[tuple[int, str], Provision]:
+    """Provisions by (instrument id, dimension slug)."""
+    dimensions = {dimension.slug: dimension for dimension in Dimension.objects.all()}
+    values = {(value.dimension_id, value.slug): value for value in DimensionValue.objects.all()}
+    wanted = []
+    for spec, instrument in instruments:
+        for provision in spec.get("provisions") or []:
+            dimension = dimensions.get(provision["dimension"])
+            value = dimension and values.get((dimension.pk, provision["value"]))
+            if value is None:
+                raise SeedDataError(
+                    f"{spec['title']}: {provision['value']!r} is not a value of the dimension "
+                    f"{provision['dimension']!r} in the codebook"
+                )
+            wanted.append(
+                {
+                    "instrument_id": instrument.pk,
+                    "dimension_id": dimension.pk,
+                    "value_id": value.pk,
+                    "exceptions": provision.get("exceptions") or "",
+                    "pinpoint": provision.get("pinpoint") or "",
+                }
+            )
+    records = _sync(
+        Provision,
+        ("instrument_id", "dimension_id"),
+        wanted,
+        counts,
+        queryset=Provision.objects.filter(instrument__in=[i.pk for _, i in instruments]),
+    )
+    slugs = {dimension.pk: slug for slug, dimension in dimensions.items()}
+    return {
+        (instrument_id, slugs[dimension_id]): provision
+        for (instrument_id, dimension_id), provision in records.items()
+    }
+
+
+def _load_citations(
+    instruments: list[tuple[dict, Instrument]],
+    provisions: dict[tuple[int, str], Provision],
+    sources: dict[str, Source],
+    counts: Counts,
+) -> None:
+    """Each source cites its instrument as a whole, and each provision on its own with the
+    provision's pinpoint, so every provision has a source of its own."""
+    wanted = []
+    for spec, instrument in instruments:
+        urls = [source["url"] for source in spec.get("sources", [])]
+        wanted += [_citation(sources[url], instrument=instrument) for url in urls]
+        for provision in spec.get("provisions") or []:
+            record = provisions[(instrument.pk, provision["dimension"])]
+            pinpoint = provision.get("pinpoint") or ""
+            wanted += [_citation(sources[url], provision=record, pinpoint=pinpoint) for url in urls]
+    _sync(
+        Citation,
+        ("source_id", "instrument_id", "provision_id", "pinpoint"),
+        wanted,
+        counts,
+        queryset=Citation.objects.filter(
+            Q(instrument__in=[i.pk for _, i in instruments])
+            | Q(provision__in=[p.pk for p in provisions.values()])
+        ),
+    )
+
+
+def _citation(source: Source, *, instrument=None, provision=None, pinpoint: str = "") -> dict:
+    return {
+        "source_id": source.pk,
+        "instrument_id": instrument.pk if instrument else None,
+        "provision_id": provision.pk if provision else None,
+        "pinpoint": pinpoint,
+    }
+
+
+def _publish_confident(instruments: list[tuple[dict, Instrument]], counts: Counts) -> None:
+    """Publish what the seed marks confidence high or medium, once. A draft someone else
+    has touched since the seed load (a curator who unpublished it) is theirs to publish."""
+    confident = [(s, i) for s, i in instruments if s["confidence"] in PUBLISHED_CONFIDENCE]
+    drafts = [(s, i) for s, i in confident if i.review_state != ReviewState.PUBLISHED]
+    counts.unchanged += len(confident) - len(drafts)
+    seed_owned = _last_changed_by_seed(Instrument, [i.pk for _, i in drafts])
+    for spec, instrument in drafts:
+        if instrument.pk not in seed_owned:
+            counts.kept += 1
+            continue
+        reason = f"{SEED_REASON}: confidence {spec['confidence']}"
+        try:
+            instrument_publish(instrument=instrument, user=None, reason=reason)
+        except ValidationError as exc:
+            raise SeedDataError(
+                f"Cannot publish “{spec['title']}”: {' '.join(exc.messages)}"
+            ) from None
+        counts.created += 1
+
+
+def _load_events(
+    specs: list[dict], jurisdictions: dict, described_urls: set[str], counts: Counts
+) -> list[tuple[str, Event]]:
+    """Each event's source URL beside its record. An event is published when the seed
+    describes its source, and left a draft when it gives only the URL."""
+    wanted = []
+    for spec in specs:
+        occurred = _partial_date("occurred", spec["date"], spec["title"])
+        wanted.append(
+            {
+                "jurisdiction_id": jurisdictions[str(spec["jurisdiction"])].pk,
+                "occurred_on": occurred["occurred_on"],
+                "occurred_precision": occurred["occurred_precision"],
+                "title": spec["title"],
+                "kind": _choice(EventKind, spec["kind"], spec["title"]),
+                "review_state": (
+                    ReviewState.PUBLISHED if spec["source"] in described_urls else ReviewState.DRAFT
+                ),
+            }
+        )
+    records = _sync(
+        Event,
+        ("jurisdiction_id", "occurred_on", "title"),
+        wanted,
+        counts,
+        queryset=Event.objects.filter(jurisdiction__in=[f["jurisdiction_id"] for f in wanted]),
+    )
+    return [
+        (spec["source"], records[(f["jurisdiction_id"], f["occurred_on"], f["title"])])
+        for spec, f in zip(specs, wanted, strict=True)
+    ]
+
+
+def _link_event_sources(
+    events: list[tuple[str, Event]], sources: dict[str, Source], counts: Counts
+) -> None:
+    linked = set(
+        Event.sources.through.objects.filter(event__in=[e.pk for _, e in events]).values_list(
+            "event_id", "source_id"
+        )
+    )
+    missing = [(url, e) for url, e in events if (e.pk, sources[url].pk) not in linked]
+    counts.unchanged += len(events) - len(missing)
+    seed_owned = _last_changed_by_seed(Event, [e.pk for _, e in missing])
+    for url, event in missing:
+        if event.pk not in seed_owned:
+            counts.kept += 1
+            continue
+        # Adding through the relation (not in bulk) records the link in the event's history.
+        event._change_reason = SEED_REASON
+        event.sources.add(sources[url])
+        counts.created += 1
+
+
+# ---------------------------------------------------------------------------------------
+# Making rows match the seed, with history
+
+
+def _sync(
+    model: type[models.Model],
+    key_fields: tuple[str, ...],
+    wanted: list[dict],
+    counts: Counts,
+    *,
+    queryset: models.QuerySet,
+    create: Callable[[list, type[models.Model]], None] | None = None,
+) -> dict[Key, models.Model]:
+    """Make each row in `wanted` (field values by attname) exist, creating what is missing
+    and updating what the seed still owns; return every row's record by its key.
+    `queryset` holds the records that may already exist."""
+    keys = [tuple(fields[name] for name in key_fields) for fields in wanted]
+    if len(set(keys)) != len(keys):
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise SeedDataError(f"{model.__name__} {duplicate} appears twice in the seed data")
+    existing = _existing_by_key(model, key_fields, queryset, set(keys))
+    records, new, differing = {}, [], []
+    for key, fields in zip(keys, wanted, strict=True):
+        record = existing.get(key)
+        if record is None:
+            record = model(**fields)
+            new.append(record)
+        else:
+            changes = {name for name, value in fields.items() if getattr(record, name) != value}
+            if changes:
+                differing.append((record, fields, changes))
+            else:
+                counts.unchanged += 1
+        records[key] = record
+
+    seed_owned = _last_changed_by_seed(model, [record.pk for record, _, _ in differing])
+    updated, updated_fields = [], set()
+    for record, fields, changes in differing:
+        if record.pk not in seed_owned:
+            counts.kept += 1
+            continue
+        for name in changes:
+            setattr(record, name, fields[name])
+        updated.append(record)
+        updated_fields |= changes
+
+    if new:
+        (create or _create)(new, model)
+    _update(updated, model, updated_fields)
+    counts.created += len(new)
+    counts.updated += len(updated)
+    return records
+
+
+@contextmanager
+def _positions_kept_in_step(summary: SeedSummary):
+    """Bulk writes skip the signals that keep stored positions in step (policies.signals):
+    rebuild them once if this load wrote anything, and leave them alone if it did not."""
+    written = summary.written()
+    yield
+    if summary.written() != written:
+        position_store.rebuild()
+
+
+def _existing_by_key(model, key_fields, queryset, wanted_keys: set[Key]) -> dict[Key, models.Model]:
+    existing = {tuple(getattr(r, name) for name in key_fields): r for r in queryset}
+    missing = wanted_keys - existing.keys()
+    if not missing:
+        return existing
+    # A curator may have renamed a record the seed made; the seed's history of it still
+    # holds the seed's key, so follow that rather than add the record a second time.
+    seeded = {}
+    seed_history = model.history.filter(history_change_reason__startswith=SEED_REASON)
+    for *key, pk in seed_history.values_list(*key_fields, "id"):
+        if tuple(key) in missing:
+            seeded[tuple(key)] = pk
+    taken = {existing[key].pk for key in wanted_keys & existing.keys()}
+    renamed = model.objects.in_bulk({pk for pk in seeded.values() if pk not in taken})
+    existing.update({key: renamed[pk] for key, pk in seeded.items() if pk in renamed})
+    return existing
+
+
+def _last_changed_by_seed(model, pks: list) -> set:
+    """The records among `pks` whose latest history entry a seed load wrote."""
+    if not pks:
+        return set()
+    latest = {}
+    history = model.history.filter(id__in=pks).order_by("history_date", "history_id")
+    for pk, reason in history.values_list("id", "history_change_reason"):
+        latest[pk] = reason or ""
+    return {pk for pk, reason in latest.items() if reason.startswith(SEED_REASON)}
+
+
+def _create(records: list, model) -> None:
+    bulk_create_with_history(records, model, default_change_reason=SEED_REASON)
+
+
+def _update(records: list, model, fields: set[str]) -> None:
+    if not records:
+        return
+    # bulk_update skips auto_now, so stamp `updated_at` here: API clients sync on it.
+    stamped = {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    now = timezone.now()
+    for record in records:
+        for name in stamped:
+            setattr(record, name, now)
+    bulk_update_with_history(
+        records, model, sorted(fields | stamped), default_change_reason=SEED_REASON
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the files
+
+
+def _read_yaml(path: Path, what: str, hint: str = "pass its path") -> dict:
+    if not path.exists():
+        raise SeedDataError(f"{what} file not found: {path} ({hint}).")
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def _choice(choices, value: str, context: str):
+    try:
+        return choices(value)
+    except ValueError:
+        allowed = ", ".join(choices.values)
+        raise SeedDataError(
+            f"{context}: {value!r} is not a {choices.__name__}; use one of {allowed}"
+        ) from None
+
+
+def _partial_date(name: str, text, context: str) -> dict:
+    """`enacted`, "2019-05" → enacted_on 2019-05-01, enacted_precision month."""
+    if text in (None, ""):
+        return {f"{name}_on": None, f"{name}_precision": Precision.DAY}
+    try:
+        value, precision = parse_partial_date(str(text))
+    except ValueError as exc:
+        raise SeedDataError(f"{context}: {name} {exc}") from None
+    return {f"{name}_on": value, f"{name}_precision": precision}
