@@ -1,0 +1,22 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
+
+
+def test_the_home_page_shows_what_the_database_holds(client):
+    text = client.get(reverse("home")).content.decode()
+    assert '<tr><th scope="row">County</th><td>3142</td></tr>' in text
+    assert '<tr><th scope="row">Dimensions coded</th><td>14</td></tr>' in text
+    assert '<tr><th scope="row">Published instruments</th><td>36</td></tr>' in text
+
+
+def test_the_home_page_never_shows_a_draft(client):
+    text = client.get(reverse("home")).content.decode()
+    assert "Harris County 287(g) jail agreement" not in text
+    assert "Keep Illinois Families Together Act" not in text
+
+
+def test_the_health_check_answers_ok(client):
+    response = client.get(reverse("healthz"))
+    assert (response.status_code, response.content) == (200, b"ok")
