@@ -97,6 +97,11 @@ class Jurisdiction(models.Model):
         validators=[RegexValidator(r"^[A-Z]{2}$", "A USPS code is two capital letters.")],
         help_text="Two-letter postal code, for states and territories only.",
     )
+    is_generated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by the benchmark generator: never real data.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -205,6 +210,11 @@ class Agency(models.Model):
         unique=True,
         validators=[RegexValidator(r"^[A-Z]{2}[A-Z0-9]{7}$", "An ORI is 9 letters and digits.")],
         help_text="FBI Originating Agency Identifier (9 characters), when known.",
+    )
+    is_generated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by the benchmark generator: never real data.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -203,6 +203,11 @@ class Instrument(models.Model):
     last_verified_on = models.DateField(
         null=True, blank=True, help_text="When a curator last checked it against the text."
     )
+    is_generated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by the benchmark generator: never real data.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -385,6 +390,11 @@ class Source(models.Model):
     archived_url = models.URLField("archived URL", max_length=500, blank=True)
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
+    is_generated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by the benchmark generator: never real data.",
+    )
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
