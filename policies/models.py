@@ -379,6 +379,25 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        """Sources cited by something published: drafts' sources stay out of sight."""
+        published = ReviewState.PUBLISHED
+        return self.filter(
+            models.Exists(
+                Citation.objects.filter(source=models.OuterRef("pk")).filter(
+                    Q(instrument__review_state=published)
+                    | Q(provision__instrument__review_state=published)
+                )
+            )
+            | models.Exists(
+                Event.sources.through.objects.filter(
+                    source=models.OuterRef("pk"), event__review_state=published
+                )
+            )
+        )
+
+
 class Source(models.Model):
     """A Source is a document that supports a coded value: the text of a law, a court
     decision, official guidance, a news report."""
@@ -399,6 +418,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

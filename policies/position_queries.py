@@ -159,6 +159,34 @@ def codebook() -> QuerySet[Dimension]:
     )
 
 
+def profiles(
+    jurisdictions: list[Jurisdiction],
+    on: dt.date,
+    *,
+    dimensions: list[Dimension] | None = None,
+    include_drafts: bool = False,
+) -> dict[int, list[PositionAnswer]]:
+    """Every dimension's position for several jurisdictions on a date, unknown included,
+    keyed by jurisdiction id. The same number of queries for one jurisdiction or fifty."""
+    dimensions = list(dimensions if dimensions is not None else codebook())
+    by_id = {d.pk: d for d in dimensions}
+    listed = {j.pk: j for j in jurisdictions}
+    if include_drafts:
+        records = _preview_records(list(listed), list(by_id), on)
+    else:
+        records = _stored_records(
+            Position.objects.on(on).filter(jurisdiction_id__in=listed, dimension_id__in=by_id)
+        )
+    answers = _hydrate(records, listed, by_id)
+    return {
+        pk: [
+            answers.get((pk, d.pk)) or PositionAnswer(j, d, None, Provenance.UNKNOWN.value)
+            for d in dimensions
+        ]
+        for pk, j in listed.items()
+    }
+
+
 def profile(
     jurisdiction: Jurisdiction,
     on: dt.date,
@@ -167,19 +195,8 @@ def profile(
     include_drafts: bool = False,
 ) -> list[PositionAnswer]:
     """Every dimension's position for one jurisdiction on a date, unknown ones included."""
-    dimensions = list(dimensions if dimensions is not None else codebook())
-    by_id = {d.pk: d for d in dimensions}
-    if include_drafts:
-        records = _preview_records([jurisdiction.pk], list(by_id), on)
-    else:
-        records = _stored_records(
-            Position.objects.on(on).filter(jurisdiction=jurisdiction, dimension_id__in=by_id)
-        )
-    answers = _hydrate(records, {jurisdiction.pk: jurisdiction}, by_id)
-    return [
-        answers.get((jurisdiction.pk, d.pk))
-        or PositionAnswer(jurisdiction, d, None, Provenance.UNKNOWN.value)
-        for d in dimensions
+    return profiles([jurisdiction], on, dimensions=dimensions, include_drafts=include_drafts)[
+        jurisdiction.pk
     ]
 
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from policyhub import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("policyhub.api_urls", namespace="api")),
+    path("", include("public.urls", namespace="site")),
 ]

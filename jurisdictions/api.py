@@ -1,0 +1,105 @@
+from django.db.models import Q
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.reverse import reverse
+
+from jurisdictions.filters import AgencyFilter, JurisdictionFilter
+from jurisdictions.models import Agency, Jurisdiction
+from policyhub.api import CSVListMixin, JSONErrorsMixin
+
+
+class JurisdictionRefSerializer(serializers.ModelSerializer):
+    """A jurisdiction as mentioned inside another object."""
+
+    class Meta:
+        model = Jurisdiction
+        fields = ["slug", "name", "level", "fips", "ocd_id"]
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    parent_fips = serializers.CharField(source="parent.fips", read_only=True, allow_null=True)
+    state = serializers.CharField(source="state.usps", read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+    site_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Jurisdiction
+        fields = [
+            "slug",
+            "name",
+            "level",
+            "fips",
+            "ocd_id",
+            "usps",
+            "parent",
+            "parent_fips",
+            "state",
+            "url",
+            "site_url",
+            "updated_at",
+        ]
+
+    def get_url(self, obj) -> str:
+        return reverse(
+            "api:jurisdiction-detail",
+            args=[obj.fips or obj.slug],
+            request=self.context.get("request"),
+        )
+
+    def get_site_url(self, obj) -> str:
+        return reverse("site:jurisdiction", args=[obj.slug], request=self.context.get("request"))
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    jurisdiction = JurisdictionRefSerializer(read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ["slug", "name", "kind", "ori", "jurisdiction", "updated_at"]
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "id",
+                str,
+                OpenApiParameter.PATH,
+                description="FIPS code (17031) or slug (il-cook-county).",
+            )
+        ]
+    )
+)
+class JurisdictionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """States, territories, counties and places. Find one by FIPS code or slug, or list them
+    with `?ocd_id=`, `?state=IL`, `?level=county` and more."""
+
+    serializer_class = JurisdictionSerializer
+    filterset_class = JurisdictionFilter
+    lookup_field = "id"
+    lookup_value_regex = "[^/]+"
+    basename = "jurisdictions"
+
+    def get_queryset(self):
+        return Jurisdiction.objects.select_related("parent", "state").order_by("fips", "pk")
+
+    def get_object(self):
+        code = self.kwargs["id"]
+        found = self.get_queryset().filter(Q(fips=code) | Q(slug=code)).first()
+        if found is None:
+            raise Http404(f"No jurisdiction with FIPS code or slug '{code}'.")
+        return found
+
+
+class AgencyViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """Law-enforcement agencies (sheriffs, police departments, state agencies)."""
+
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    lookup_field = "slug"
+    basename = "agencies"
+
+    def get_queryset(self):
+        return Agency.objects.select_related("jurisdiction").order_by("name", "pk")

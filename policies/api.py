@@ -1,0 +1,299 @@
+"""API resources for the codebook, instruments, provisions, sources and events.
+
+Only published records appear: every queryset here starts from a `published()` or
+`public()` queryset method, never from `objects.all()`.
+"""
+
+from django.db.models import Prefetch
+from rest_framework import serializers, viewsets
+from rest_framework.reverse import reverse
+
+from jurisdictions.api import JurisdictionRefSerializer
+from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
+from policies.models import (
+    Citation,
+    Dimension,
+    DimensionValue,
+    Event,
+    Instrument,
+    Provision,
+    Source,
+)
+from policyhub.api import CSVListMixin, JSONErrorsMixin
+
+
+class DimensionValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DimensionValue
+        fields = ["slug", "label", "rank", "is_neutral", "description"]
+
+
+class DimensionSerializer(serializers.ModelSerializer):
+    values = DimensionValueSerializer(many=True, read_only=True)
+    neutral = serializers.SerializerMethodField(
+        help_text="The neutral value: lower ranks limit cooperation, higher ranks require it."
+    )
+
+    class Meta:
+        model = Dimension
+        fields = [
+            "slug",
+            "name",
+            "group",
+            "question",
+            "description",
+            "position",
+            "neutral",
+            "values",
+            "updated_at",
+        ]
+
+    def get_neutral(self, obj) -> str | None:
+        return next((v.slug for v in obj.values.all() if v.is_neutral), None)
+
+
+class CitedSourceSerializer(serializers.Serializer):
+    """A citation as shown with what it supports: the source, the pinpoint, the quote."""
+
+    source_id = serializers.IntegerField()
+    title = serializers.CharField(source="source.title")
+    publisher = serializers.CharField(source="source.publisher")
+    url = serializers.CharField(source="source.url")
+    archived_url = serializers.CharField(source="source.archived_url")
+    pinpoint = serializers.CharField()
+    quote = serializers.CharField()
+
+
+class ProvisionInInstrumentSerializer(serializers.ModelSerializer):
+    dimension = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    value = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    value_label = serializers.CharField(source="value.label", read_only=True)
+    rank = serializers.IntegerField(source="value.rank", read_only=True)
+    citations = CitedSourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Provision
+        fields = [
+            "id",
+            "dimension",
+            "value",
+            "value_label",
+            "rank",
+            "pinpoint",
+            "exceptions",
+            "notes",
+            "citations",
+        ]
+
+
+def _partial_date(prefix: str):
+    return serializers.SerializerMethodField(
+        method_name=f"get_{prefix}", help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precisely as known."
+    )
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    jurisdiction = JurisdictionRefSerializer(read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    enacted = _partial_date("enacted")
+    effective = _partial_date("effective")
+    ended = _partial_date("ended")
+    published_at = serializers.DateTimeField(source="reviewed_at", read_only=True)
+    provisions = ProvisionInInstrumentSerializer(many=True, read_only=True)
+    citations = CitedSourceSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+    site_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "status",
+            "citation",
+            "jurisdiction",
+            "agency",
+            "binding",
+            "enacted",
+            "effective",
+            "ended",
+            "enacted_on",
+            "enacted_precision",
+            "effective_on",
+            "effective_precision",
+            "ended_on",
+            "ended_precision",
+            "supersedes",
+            "summary",
+            "last_verified_on",
+            "published_at",
+            "updated_at",
+            "provisions",
+            "citations",
+            "url",
+            "site_url",
+        ]
+
+    def get_enacted(self, obj) -> str:
+        return obj.enacted_display
+
+    def get_effective(self, obj) -> str:
+        return obj.effective_display
+
+    def get_ended(self, obj) -> str:
+        return obj.ended_display
+
+    def get_url(self, obj) -> str:
+        return reverse("api:instrument-detail", args=[obj.pk], request=self.context.get("request"))
+
+    def get_site_url(self, obj) -> str:
+        return reverse("site:instrument", args=[obj.pk], request=self.context.get("request"))
+
+
+class InstrumentRefSerializer(serializers.ModelSerializer):
+    jurisdiction = JurisdictionRefSerializer(read_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = ["id", "title", "kind", "citation", "binding", "jurisdiction"]
+
+
+class ProvisionSerializer(ProvisionInInstrumentSerializer):
+    instrument = InstrumentRefSerializer(read_only=True)
+
+    class Meta(ProvisionInInstrumentSerializer.Meta):
+        fields = [*ProvisionInInstrumentSerializer.Meta.fields, "instrument", "updated_at"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "title",
+            "publisher",
+            "kind",
+            "url",
+            "archived_url",
+            "published_on",
+            "accessed_on",
+            "notes",
+            "updated_at",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    jurisdiction = JurisdictionRefSerializer(read_only=True)
+    date = serializers.SerializerMethodField(help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "date",
+            "occurred_on",
+            "occurred_precision",
+            "kind",
+            "title",
+            "description",
+            "jurisdiction",
+            "sources",
+            "updated_at",
+        ]
+
+    def get_date(self, obj) -> str:
+        from policies.dates import format_partial_date
+
+        return format_partial_date(obj.occurred_on, obj.occurred_precision)
+
+
+def citations_with_sources():
+    return Citation.objects.select_related("source").order_by("pk")
+
+
+def published_instruments():
+    return (
+        Instrument.objects.published()
+        .select_related("jurisdiction", "agency")
+        .prefetch_related(
+            Prefetch(
+                "provisions",
+                queryset=Provision.objects.select_related("dimension", "value")
+                .prefetch_related(Prefetch("citations", queryset=citations_with_sources()))
+                .order_by("dimension__position"),
+            ),
+            Prefetch("citations", queryset=citations_with_sources()),
+        )
+    )
+
+
+class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """The codebook: each dimension with its ordered values (rank 0 limits cooperation the
+    most) and its neutral value."""
+
+    serializer_class = DimensionSerializer
+    lookup_field = "slug"
+    basename = "dimensions"
+    filter_backends = []
+
+    def get_queryset(self):
+        values = DimensionValue.objects.order_by("rank")
+        return Dimension.objects.prefetch_related(Prefetch("values", queryset=values)).order_by(
+            "position", "pk"
+        )
+
+
+class InstrumentViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """Published instruments with their coded provisions and citations."""
+
+    serializer_class = InstrumentSerializer
+    filterset_class = InstrumentFilter
+    basename = "instruments"
+
+    def get_queryset(self):
+        return published_instruments().order_by("jurisdiction__fips", "effective_on", "pk")
+
+
+class ProvisionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """Published provisions: one coded value of one instrument on one dimension."""
+
+    serializer_class = ProvisionSerializer
+    filterset_class = ProvisionFilter
+    basename = "provisions"
+
+    def get_queryset(self):
+        return (
+            Provision.objects.published()
+            .select_related("dimension", "value", "instrument__jurisdiction")
+            .prefetch_related(Prefetch("citations", queryset=citations_with_sources()))
+            .order_by("instrument_id", "dimension__position", "pk")
+        )
+
+
+class SourceViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """Sources cited by published instruments, provisions or events."""
+
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilter
+    basename = "sources"
+
+    def get_queryset(self):
+        return Source.objects.public().order_by("title", "pk")
+
+
+class EventViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """Published events: litigation, federal actions, enforcement operations, reported ruses."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    basename = "events"
+
+    def get_queryset(self):
+        return (
+            Event.objects.published()
+            .select_related("jurisdiction")
+            .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("pk")))
+            .order_by("occurred_on", "pk")
+        )

@@ -1,0 +1,153 @@
+"""Filters for instruments, provisions, sources and events, shared by the API and pages."""
+
+from django.db.models import Exists, OuterRef, Q
+from django_filters import rest_framework as filters
+
+from jurisdictions.filters import jurisdiction_by_code, state_by_code
+from jurisdictions.models import Level
+from policies.models import (
+    Dimension,
+    DimensionValue,
+    Event,
+    EventKind,
+    Instrument,
+    InstrumentKind,
+    InstrumentStatus,
+    Provision,
+    Source,
+    SourceKind,
+)
+from policyhub.api import ParameterError, StrictOrderingFilter, UpdatedSinceFilter
+
+
+def dimension_by_slug(slug: str, parameter: str = "dimension") -> Dimension:
+    found = Dimension.objects.filter(slug=slug).first()
+    if found is None:
+        allowed = Dimension.objects.values_list("slug", flat=True)
+        raise ParameterError(parameter, f"No dimension '{slug}'.", allowed)
+    return found
+
+
+def value_by_slug(dimension: Dimension, slug: str, parameter: str) -> DimensionValue:
+    found = DimensionValue.objects.filter(dimension=dimension, slug=slug).first()
+    if found is None:
+        allowed = DimensionValue.objects.filter(dimension=dimension).values_list("slug", flat=True)
+        raise ParameterError(parameter, f"'{slug}' is not a value of '{dimension.slug}'.", allowed)
+    return found
+
+
+class InstrumentFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text="Title or citation contains.")
+    kind = filters.ChoiceFilter(choices=InstrumentKind.choices)
+    status = filters.ChoiceFilter(choices=InstrumentStatus.choices)
+    binding = filters.BooleanFilter(help_text="Binding on localities.")
+    jurisdiction = filters.CharFilter(
+        method="filter_jurisdiction", help_text="Adopted by (FIPS code, slug or OCD id)."
+    )
+    state = filters.CharFilter(method="filter_state", help_text="USPS code (IL) or FIPS (17).")
+    level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices)
+    dimension = filters.CharFilter(method="filter_dimension", help_text="Codes this dimension.")
+    effective_after = filters.DateFilter(field_name="effective_on", lookup_expr="gte")
+    effective_before = filters.DateFilter(field_name="effective_on", lookup_expr="lt")
+    in_force_on = filters.DateFilter(
+        method="filter_in_force_on",
+        help_text="In force on this date by its recorded dates (effective ≤ date < ended).",
+    )
+    updated_since = UpdatedSinceFilter()
+    ordering = StrictOrderingFilter(fields=["effective_on", "enacted_on", "title", "updated_at"])
+
+    class Meta:
+        model = Instrument
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(citation__icontains=value))
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.filter(jurisdiction=jurisdiction_by_code(value, "jurisdiction"))
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(jurisdiction__state=state_by_code(value))
+
+    def filter_dimension(self, queryset, name, value):
+        dimension = dimension_by_slug(value)
+        coded = Provision.objects.filter(instrument=OuterRef("pk"), dimension=dimension)
+        return queryset.filter(Exists(coded))
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.filter(effective_on__lte=value).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=value)
+        )
+
+
+class ProvisionFilter(filters.FilterSet):
+    dimension = filters.CharFilter(method="filter_dimension")
+    value = filters.CharFilter(
+        method="filter_value", help_text="A value slug; give `dimension` too when ambiguous."
+    )
+    instrument = filters.NumberFilter(field_name="instrument_id", min_value=1, max_value=2**62)
+    jurisdiction = filters.CharFilter(method="filter_jurisdiction")
+    state = filters.CharFilter(method="filter_state")
+    updated_since = UpdatedSinceFilter()
+    ordering = StrictOrderingFilter(fields=["updated_at", "instrument__effective_on"])
+
+    class Meta:
+        model = Provision
+        fields = []
+
+    def filter_dimension(self, queryset, name, value):
+        return queryset.filter(dimension=dimension_by_slug(value))
+
+    def filter_value(self, queryset, name, value):
+        dimension_slug = self.data.get("dimension")
+        if dimension_slug:
+            return queryset.filter(
+                value=value_by_slug(dimension_by_slug(dimension_slug), value, "value")
+            )
+        if not DimensionValue.objects.filter(slug=value).exists():
+            allowed = sorted(set(DimensionValue.objects.values_list("slug", flat=True)))
+            raise ParameterError("value", f"No value '{value}' on any dimension.", allowed)
+        return queryset.filter(value__slug=value)
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.filter(instrument__jurisdiction=jurisdiction_by_code(value, "jurisdiction"))
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(instrument__jurisdiction__state=state_by_code(value))
+
+
+class SourceFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text="Title, publisher or URL contains.")
+    kind = filters.ChoiceFilter(choices=SourceKind.choices)
+    publisher = filters.CharFilter(field_name="publisher", lookup_expr="icontains")
+    updated_since = UpdatedSinceFilter()
+    ordering = StrictOrderingFilter(fields=["title", "publisher", "updated_at"])
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(publisher__icontains=value) | Q(url__icontains=value)
+        )
+
+
+class EventFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=EventKind.choices)
+    jurisdiction = filters.CharFilter(method="filter_jurisdiction")
+    state = filters.CharFilter(method="filter_state")
+    after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
+    before = filters.DateFilter(field_name="occurred_on", lookup_expr="lt")
+    updated_since = UpdatedSinceFilter()
+    ordering = StrictOrderingFilter(fields=["occurred_on", "title", "updated_at"])
+
+    class Meta:
+        model = Event
+        fields = []
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.filter(jurisdiction=jurisdiction_by_code(value, "jurisdiction"))
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(jurisdiction__state=state_by_code(value))

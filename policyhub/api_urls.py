@@ -1,0 +1,38 @@
+"""The read-only API, version 1, under /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
+from policies.api import (
+    DimensionViewSet,
+    EventViewSet,
+    InstrumentViewSet,
+    ProvisionViewSet,
+    SourceViewSet,
+)
+from policies.api_positions import CompareView, MapView, PositionsView, TimelineView
+from policyhub.bulk import BulkDownloadView
+
+router = DefaultRouter()
+router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("dimensions", DimensionViewSet, basename="dimension")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("provisions", ProvisionViewSet, basename="provision")
+router.register("sources", SourceViewSet, basename="source")
+router.register("events", EventViewSet, basename="event")
+
+app_name = "api"
+urlpatterns = [
+    path("positions/", PositionsView.as_view(), name="positions"),
+    path("positions/timeline/", TimelineView.as_view(), name="timeline"),
+    path("compare/", CompareView.as_view(), name="compare"),
+    path("map/", MapView.as_view(), name="map"),
+    path("bulk/", BulkDownloadView.as_view(), name="bulk"),
+    path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

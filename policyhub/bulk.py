@@ -1,0 +1,317 @@
+"""Bulk download of the whole published dataset.
+
+`/api/v1/bulk/` is a zip of flat CSV tables plus the codebook as JSON and a README;
+`/api/v1/bulk/<table>.csv` is one table on its own, streamed, so that one call
+(`pandas.read_csv(url)` or R's `read.csv(url)`) loads it. Tables are flat (one value per
+cell) and join on the ids and slugs they share. Only published data is included.
+"""
+
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+
+from django.db.models import F, Q
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.views import APIView
+
+from jurisdictions.models import Agency, Jurisdiction
+from policies.models import (
+    Citation,
+    Dimension,
+    DimensionValue,
+    Event,
+    Instrument,
+    Position,
+    Provision,
+    ReviewState,
+    Source,
+)
+from policyhub.api import JSONErrorsMixin, ParameterError, csv_lines
+
+PUBLISHED = ReviewState.PUBLISHED
+CHUNK = 5000
+
+
+def _rows(queryset, fields: dict[str, str]) -> Iterator[dict]:
+    """Rows with the given column names, from `values()` — no model instances, no N+1."""
+    # Neutral aliases: a column may share its name with another field of the model.
+    aliases = {f"column_{i}": F(field) for i, field in enumerate(fields.values())}
+    columns = list(fields)
+    for record in queryset.values(**aliases).iterator(CHUNK):
+        yield {
+            column: ("" if value is None else value)
+            for column, value in zip(columns, record.values(), strict=True)
+        }
+
+
+def jurisdictions() -> Iterator[dict]:
+    return _rows(
+        Jurisdiction.objects.order_by("fips", "pk"),
+        {
+            "jurisdiction_slug": "slug",
+            "name": "name",
+            "level": "level",
+            "fips": "fips",
+            "ocd_id": "ocd_id",
+            "usps": "usps",
+            "parent_slug": "parent__slug",
+            "state_usps": "state__usps",
+        },
+    )
+
+
+def agencies() -> Iterator[dict]:
+    return _rows(
+        Agency.objects.order_by("pk"),
+        {
+            "agency_slug": "slug",
+            "name": "name",
+            "kind": "kind",
+            "ori": "ori",
+            "jurisdiction_slug": "jurisdiction__slug",
+        },
+    )
+
+
+def dimension_values() -> Iterator[dict]:
+    return _rows(
+        DimensionValue.objects.order_by("dimension__position", "rank"),
+        {
+            "dimension": "dimension__slug",
+            "dimension_name": "dimension__name",
+            "group": "dimension__group",
+            "question": "dimension__question",
+            "value": "slug",
+            "label": "label",
+            "rank": "rank",
+            "is_neutral": "is_neutral",
+        },
+    )
+
+
+def instruments() -> Iterator[dict]:
+    return _rows(
+        Instrument.objects.published().order_by("pk"),
+        {
+            "instrument_id": "pk",
+            "title": "title",
+            "kind": "kind",
+            "status": "status",
+            "citation": "citation",
+            "jurisdiction_slug": "jurisdiction__slug",
+            "jurisdiction_fips": "jurisdiction__fips",
+            "agency_slug": "agency__slug",
+            "binding": "binding",
+            "enacted_on": "enacted_on",
+            "enacted_precision": "enacted_precision",
+            "effective_on": "effective_on",
+            "effective_precision": "effective_precision",
+            "ended_on": "ended_on",
+            "ended_precision": "ended_precision",
+            "supersedes_id": "supersedes_id",
+            "summary": "summary",
+            "last_verified_on": "last_verified_on",
+            "published_at": "reviewed_at",
+        },
+    )
+
+
+def provisions() -> Iterator[dict]:
+    """One row per published provision, with what a researcher needs to read it alone."""
+    return _rows(
+        Provision.objects.published().order_by("pk"),
+        {
+            "provision_id": "pk",
+            "instrument_id": "instrument_id",
+            "instrument_title": "instrument__title",
+            "instrument_citation": "instrument__citation",
+            "instrument_kind": "instrument__kind",
+            "binding": "instrument__binding",
+            "jurisdiction_slug": "instrument__jurisdiction__slug",
+            "jurisdiction_fips": "instrument__jurisdiction__fips",
+            "jurisdiction_level": "instrument__jurisdiction__level",
+            "dimension": "dimension__slug",
+            "value": "value__slug",
+            "rank": "value__rank",
+            "effective_on": "instrument__effective_on",
+            "effective_precision": "instrument__effective_precision",
+            "ended_on": "instrument__ended_on",
+            "ended_precision": "instrument__ended_precision",
+            "pinpoint": "pinpoint",
+            "exceptions": "exceptions",
+            "notes": "notes",
+        },
+    )
+
+
+def sources() -> Iterator[dict]:
+    return _rows(
+        Source.objects.public().order_by("pk"),
+        {
+            "source_id": "pk",
+            "title": "title",
+            "publisher": "publisher",
+            "kind": "kind",
+            "url": "url",
+            "archived_url": "archived_url",
+            "published_on": "published_on",
+            "accessed_on": "accessed_on",
+        },
+    )
+
+
+def citations() -> Iterator[dict]:
+    published = Q(instrument__review_state=PUBLISHED) | Q(
+        provision__instrument__review_state=PUBLISHED
+    )
+    return _rows(
+        Citation.objects.filter(published).order_by("pk"),
+        {
+            "citation_id": "pk",
+            "source_id": "source_id",
+            "instrument_id": "instrument_id",
+            "provision_id": "provision_id",
+            "pinpoint": "pinpoint",
+            "quote": "quote",
+        },
+    )
+
+
+def events() -> Iterator[dict]:
+    return _rows(
+        Event.objects.published().order_by("pk"),
+        {
+            "event_id": "pk",
+            "occurred_on": "occurred_on",
+            "precision": "occurred_precision",
+            "kind": "kind",
+            "title": "title",
+            "description": "description",
+            "jurisdiction_slug": "jurisdiction__slug",
+        },
+    )
+
+
+def positions() -> Iterator[dict]:
+    """The stored position intervals: valid_from inclusive, valid_to exclusive."""
+    return _rows(
+        Position.objects.order_by("jurisdiction_id", "dimension_id", "valid_from"),
+        {
+            "jurisdiction_slug": "jurisdiction__slug",
+            "jurisdiction_fips": "jurisdiction__fips",
+            "dimension": "dimension__slug",
+            "valid_from": "valid_from",
+            "valid_to": "valid_to",
+            "value": "value__slug",
+            "rank": "rank",
+            "provenance": "provenance",
+            "approximate": "approximate",
+            "provision_id": "provision_id",
+            "instrument_id": "provision__instrument_id",
+        },
+    )
+
+
+TABLES: dict[str, Callable[[], Iterator[dict]]] = {
+    "jurisdictions": jurisdictions,
+    "agencies": agencies,
+    "dimension_values": dimension_values,
+    "instruments": instruments,
+    "provisions": provisions,
+    "sources": sources,
+    "citations": citations,
+    "events": events,
+    "positions": positions,
+}
+
+README = """PolicyHub bulk download ({when})
+
+Tables (CSV, UTF-8, one value per cell), joined by their ids and slugs:
+{tables}
+codebook.json holds the dimensions with their ordered values (rank 0 limits cooperation
+the most; the neutral value separates limiting from requiring). Only published data is
+included. Dates of month or year precision are stored as the first day of the period,
+with the precision beside them. In positions.csv, valid_from is inclusive and valid_to
+exclusive; a jurisdiction with no row for a date is unknown there.
+"""
+
+
+def codebook_json() -> str:
+    dimensions = Dimension.objects.prefetch_related("values").order_by("position")
+    return json.dumps(
+        [
+            {
+                "slug": d.slug,
+                "name": d.name,
+                "group": d.group,
+                "question": d.question,
+                "values": [
+                    {"slug": v.slug, "label": v.label, "rank": v.rank, "is_neutral": v.is_neutral}
+                    for v in sorted(d.values.all(), key=lambda v: v.rank)
+                ],
+            }
+            for d in dimensions
+        ],
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def write_zip(target) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in TABLES.items():
+            with archive.open(f"{name}.csv", "w") as member:
+                text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+                for line in csv_lines(rows()):
+                    text.write(line)
+                text.flush()
+                text.detach()
+        archive.writestr("codebook.json", codebook_json())
+        archive.writestr(
+            "README.txt",
+            README.format(
+                when=timezone.now().isoformat(timespec="seconds"),
+                tables="\n".join(f"- {name}.csv" for name in TABLES),
+            ),
+        )
+
+
+class BulkDownloadView(JSONErrorsMixin, APIView):
+    """The whole published dataset: a zip of every table, or one table with `?table=`."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "table",
+                str,
+                enum=list(TABLES),
+                description="One table as a streamed CSV instead of the whole zip.",
+            )
+        ],
+        responses={(200, "application/zip"): bytes, (200, "text/csv"): str},
+    )
+    def get(self, request):
+        table = request.query_params.get("table")
+        if table:
+            if table not in TABLES:
+                raise ParameterError("table", f"No table '{table}'.", TABLES)
+            response = StreamingHttpResponse(
+                csv_lines(TABLES[table]()), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="policyhub-{table}.csv"'
+            return response
+        # Spooled: small archives stay in memory, large ones go to a temporary file.
+        # FileResponse closes it once sent, so no context manager here.
+        spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+        write_zip(spool)
+        spool.seek(0)
+        return FileResponse(
+            spool,
+            as_attachment=True,
+            filename="policyhub-dataset.zip",
+            content_type="application/zip",
+        )
