@@ -34,6 +34,31 @@ def jurisdiction_by_code(code: str, parameter: str) -> Jurisdiction:
     return match
 
 
+def jurisdictions_by_codes(codes: list[str], parameter: str) -> list[Jurisdiction]:
+    """Several jurisdictions by FIPS code, slug or OCD id, in the order given, in one query."""
+    found = Jurisdiction.objects.filter(Q(fips__in=codes) | Q(slug__in=codes) | Q(ocd_id__in=codes))
+    by_code = {}
+    for jurisdiction in found:
+        for code in (jurisdiction.fips, jurisdiction.slug, jurisdiction.ocd_id):
+            if code:
+                by_code[code] = jurisdiction
+    missing = [code for code in codes if code not in by_code]
+    if missing:
+        raise ValidationError(
+            {
+                parameter: [
+                    f"No jurisdiction '{code}': use a FIPS code, slug or OCD id."
+                    for code in missing
+                ]
+            }
+        )
+    ordered = []
+    for code in codes:
+        if by_code[code] not in ordered:
+            ordered.append(by_code[code])
+    return ordered
+
+
 class JurisdictionFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", help_text="Name contains (or exact FIPS code).")
     level = filters.ChoiceFilter(choices=Level.choices)

@@ -21,6 +21,9 @@ from policies.models import (
 )
 from policyhub.api import CSVListMixin, JSONErrorsMixin
 
+# Ids are 64-bit integers: anything longer is no id, and must not reach the database.
+ID_PATTERN = "[0-9]{1,18}"
+
 
 class DimensionValueSerializer(serializers.ModelSerializer):
     class Meta:
@@ -252,6 +255,8 @@ class InstrumentViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelVie
     filterset_class = InstrumentFilter
     basename = "instruments"
 
+    lookup_value_regex = ID_PATTERN
+
     def get_queryset(self):
         return published_instruments().order_by("jurisdiction__fips", "effective_on", "pk")
 
@@ -262,6 +267,8 @@ class ProvisionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelView
     serializer_class = ProvisionSerializer
     filterset_class = ProvisionFilter
     basename = "provisions"
+
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return (
@@ -279,6 +286,8 @@ class SourceViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet
     filterset_class = SourceFilter
     basename = "sources"
 
+    lookup_value_regex = ID_PATTERN
+
     def get_queryset(self):
         return Source.objects.public().order_by("title", "pk")
 
@@ -289,6 +298,8 @@ class EventViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = EventSerializer
     filterset_class = EventFilter
     basename = "events"
+
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return (

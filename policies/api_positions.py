@@ -14,7 +14,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from jurisdictions.filters import JurisdictionFilter, jurisdiction_by_code
+from jurisdictions.filters import (
+    JurisdictionFilter,
+    jurisdiction_by_code,
+    jurisdictions_by_codes,
+)
 from jurisdictions.models import Jurisdiction, Level
 from policies import position_queries
 from policies.filters import dimension_by_slug, value_by_slug
@@ -275,11 +279,7 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         if len(codes) > MAX_COMPARE:
             raise ParameterError("jurisdictions", f"At most {MAX_COMPARE} jurisdictions at once.")
         as_of = parse_day(request.query_params.get("as_of"), "as_of", default=today())
-        jurisdictions = []
-        for code in codes:
-            found = jurisdiction_by_code(code, "jurisdictions")
-            if found not in jurisdictions:
-                jurisdictions.append(found)
+        jurisdictions = jurisdictions_by_codes(codes, "jurisdictions")
         dimensions = list(position_queries.codebook())
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":

@@ -1,4 +1,5 @@
-"""OpenAPI schema hook: dimension and value slugs, which are data, become enums."""
+"""OpenAPI schema hooks: dimension and value slugs, which are data, become enums; every
+operation documents the error responses every endpoint can give."""
 
 from django.db.utils import DatabaseError
 
@@ -27,4 +28,40 @@ def codebook_enums(result, generator, request, public):
                 elif name in VALUE_PARAMETERS:
                     extra = ["unknown"] if name == "value" and path.endswith("/positions/") else []
                     parameter["schema"] = {"type": "string", "enum": values + extra}
+    return result
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "What was wrong, in words."},
+        "errors": {
+            "type": "object",
+            "description": "Messages keyed by the query parameter at fault.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+ERRORS = {
+    "400": "A query parameter is invalid; `errors` names it and says what is allowed.",
+    "404": "No such object, or a page past the last.",
+    "429": "Too many requests from this client; retry after the Retry-After header's seconds.",
+}
+
+
+def error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERRORS.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
     return result

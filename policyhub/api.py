@@ -139,7 +139,14 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
 
 
 class JSONErrorsMixin:
-    """Errors are always JSON, even when CSV was asked for."""
+    """Errors are always JSON, even when CSV was asked for; a NUL character, which no
+    database column can hold, is refused up front in any parameter."""
+
+    def initial(self, request, *args, **kwargs):
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                raise ParameterError(name.replace("\x00", ""), "Null characters are not allowed.")
+        return super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(response, Response):
@@ -190,7 +197,12 @@ class DayOrDateTimeField(forms.Field):
                 f"'{value}' is not a date (YYYY-MM-DD) or date-time (ISO 8601)."
             )
         if isinstance(parsed, dt.datetime):
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=dt.UTC)
+            try:  # the database takes offsets of at most 15 hours; UTC always fits
+                return parsed.astimezone(dt.UTC)
+            except OverflowError:
+                raise DjangoValidationError(f"'{value}' is out of range.") from None
         return dt.datetime.combine(parsed, dt.time.min, tzinfo=dt.UTC)
 
 

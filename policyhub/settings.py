@@ -184,6 +184,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "policies.api_schema.codebook_enums",
+        "policies.api_schema.error_responses",
     ],
 }
 

@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/v1/", include("policyhub.api_urls", namespace="api")),
     path("", include("public.urls", namespace="site")),
 ]
+
+handler404 = "policyhub.views.not_found"
+handler500 = "policyhub.views.server_error"

@@ -29,3 +29,16 @@ def healthz(request):
     except Exception as exc:  # any database failure means unhealthy
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request, exception=None):
+    """Under /api/ a 404 is JSON like every other API error; elsewhere, the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No API endpoint or object at {request.path}."}, status=404)
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return render(request, "500.html", status=500)

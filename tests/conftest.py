@@ -1,6 +1,9 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from hypothesis import settings
 
 from policies.seed import load_all
 
@@ -55,3 +58,10 @@ def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+# In CI, Hypothesis explores the same examples on every run, so a red build always means a
+# change broke something; locally it keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

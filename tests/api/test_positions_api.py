@@ -1,0 +1,205 @@
+"""Positions through the API: the seed scenarios, filters on the scale, errors."""
+
+import pytest
+from django.urls import reverse
+
+from policies.models import Instrument
+from policies.services import instrument_publish
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
+
+POSITIONS_QUERIES = 10
+MAP_QUERIES = 4
+COMPARE_QUERIES = 7
+
+
+def positions(client, **params):
+    response = client.get(reverse("api:positions"), params)
+    assert response.status_code == 200, response.content[:500]
+    return response.json()
+
+
+def only(body):
+    assert body["count"] == 1, body
+    return body["results"][0]
+
+
+def test_a_california_county_inherits_ab4_in_2016_and_sb54_from_2018(client):
+    in_2016 = only(positions(client, dimension="detainer-holds", as_of="2016-06-01", fips="06001"))
+    assert (in_2016["value"], in_2016["provenance"]) == ("limited-to-serious-offenses", "inherited")
+    assert in_2016["decided_by"]["instrument"]["citation"] == "AB 4 (2013)"
+    in_2018 = only(positions(client, dimension="detainer-holds", as_of="2018-01-01", fips="06001"))
+    assert in_2018["value"] == "prohibited"
+    assert in_2018["decided_by"]["provision"]["pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
+    assert in_2018["decided_by"]["sources"][0]["url"].startswith("https://")
+
+
+def test_cook_county_is_its_own_and_overrides_the_illinois_floor(client):
+    cook = only(positions(client, dimension="detainer-holds", as_of="2019-06-01", fips="17031"))
+    assert (cook["value"], cook["provenance"]) == ("prohibited", "own")
+    assert [o["instrument"] for o in cook["overridden"]] == ["Illinois TRUST Act"]
+
+
+def test_harris_countys_287g_ends_on_2017_02_21_once_published(client, bob):
+    instrument_publish(
+        instrument=Instrument.objects.get(title="Harris County 287(g) jail agreement"), user=bob
+    )
+    response = client.get(
+        reverse("api:timeline"), {"jurisdiction": "48201", "dimension": "agreement-287g"}
+    )
+    intervals = response.json()["intervals"]
+    held = [i for i in intervals if i["value"] == "jail-enforcement"]
+    assert held[-1]["valid_to"] == "2017-02-21"
+    assert held[-1]["provenance"] == "own"
+
+
+def test_at_least_and_at_most_filter_on_the_ordered_scale(client):
+    at_least = positions(
+        client,
+        dimension="detainer-holds",
+        as_of="2019-06-01",
+        level="county",
+        at_least="judicial-warrant-only",
+        page_size=1000,
+    )
+    assert {r["value"] for r in at_least["results"]} == {"prohibited", "judicial-warrant-only"}
+    at_most = positions(
+        client,
+        dimension="detainer-holds",
+        as_of="2019-06-01",
+        level="county",
+        at_most="honored",
+        page_size=1000,
+    )
+    assert {r["value"] for r in at_most["results"]} == {"mandated"}
+    unknown = positions(
+        client, dimension="detainer-holds", as_of="2019-06-01", level="county", value="unknown"
+    )
+    assert unknown["count"] == 3142 - at_least["count"] - at_most["count"]
+
+
+def test_positions_pin_their_queries_for_one_row_and_a_hundred(client, django_assert_num_queries):
+    for page_size in (1, 100):
+        with django_assert_num_queries(POSITIONS_QUERIES):
+            body = positions(
+                client,
+                dimension="detainer-holds",
+                as_of="2019-06-01",
+                level="county",
+                state="CA",
+                page_size=page_size,
+            )
+        assert len(body["results"]) == min(page_size, 58)
+
+
+def test_the_map_returns_every_county_in_one_compact_response(client, django_assert_num_queries):
+    with django_assert_num_queries(MAP_QUERIES):
+        response = client.get(
+            reverse("api:map"), {"dimension": "detainer-holds", "as_of": "2019-06-01"}
+        )
+    body = response.json()
+    assert len(body["values"]) == 3142
+    assert body["values"]["06001"] == "prohibited"
+    assert body["values"]["56001"] is None
+    assert [v["slug"] for v in body["legend"]][0] == "prohibited"
+    states = client.get(reverse("api:map"), {"dimension": "detainer-holds", "level": "state"})
+    assert len(states.json()["values"]) == 51
+
+
+def test_compare_gives_dimensions_by_jurisdictions_with_provenance(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(COMPARE_QUERIES):
+        response = client.get(
+            reverse("api:compare"), {"jurisdictions": "06,48,17031", "as_of": "2019-06-01"}
+        )
+    body = response.json()
+    assert [j["slug"] for j in body["jurisdictions"]] == ["ca", "tx", "il-cook-county"]
+    detainers = next(d for d in body["dimensions"] if d["slug"] == "detainer-holds")
+    assert detainers["cells"]["ca"]["value"] == "prohibited"
+    assert detainers["cells"]["tx"]["value"] == "mandated"
+    assert detainers["cells"]["il-cook-county"]["provenance"] == "own"
+    assert len(body["dimensions"]) == 14
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "status", "parameter", "says"),
+    [
+        ("api:positions", {"dimension": "nope"}, 400, "dimension", "detainer-holds"),
+        ("api:positions", {}, 400, "dimension", "No dimension ''"),
+        (
+            "api:positions",
+            {"dimension": "detainer-holds", "as_of": "2019-02-30"},
+            400,
+            "as_of",
+            "YYYY-MM-DD",
+        ),
+        (
+            "api:positions",
+            {"dimension": "detainer-holds", "at_least": "task-force"},
+            400,
+            "at_least",
+            "judicial-warrant-only",
+        ),
+        ("api:positions", {"dimension": "detainer-holds", "state": "ZZ"}, 400, "state", "USPS"),
+        ("api:positions", {"dimension": "detainer-holds", "page": "0"}, 400, "page", "page"),
+        ("api:positions", {"dimension": "detainer-holds", "page": "999"}, 404, "page", "last page"),
+        (
+            "api:positions",
+            {"dimension": "detainer-holds", "page_size": "5000"},
+            400,
+            "page_size",
+            "1 to 1000",
+        ),
+        ("api:map", {"dimension": "detainer-holds", "level": "place"}, 400, "level", "county"),
+        ("api:compare", {"jurisdictions": "06,nowhere"}, 400, "jurisdictions", "nowhere"),
+        ("api:compare", {}, 400, "jurisdictions", "commas"),
+        ("api:timeline", {"dimension": "detainer-holds"}, 400, "jurisdiction", "required"),
+        ("api:jurisdiction-list", {"ordering": "bogus"}, 400, "ordering", "bogus"),
+        ("api:jurisdiction-list", {"level": "planet"}, 400, "level", "planet"),
+        ("api:instrument-list", {"updated_since": "yesterday"}, 400, "updated_since", "ISO"),
+        ("api:instrument-list", {"format": "xml"}, 400, "format", "csv"),
+        ("api:bulk", {"table": "secrets"}, 400, "table", "provisions"),
+    ],
+)
+def test_bad_input_gets_a_json_4xx_naming_the_parameter(
+    client, url, params, status, parameter, says
+):
+    response = client.get(reverse(url), params)
+    assert response.status_code == status
+    body = response.json()
+    assert parameter in body["errors"]
+    assert says in " ".join(body["errors"][parameter])
+    assert body["detail"]
+
+
+def test_an_unknown_jurisdiction_is_a_json_404(client):
+    response = client.get(reverse("api:jurisdiction-detail", args=["99999"]))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No jurisdiction with FIPS code or slug '99999'."
+
+
+def test_errors_are_json_even_when_csv_was_asked_for(client):
+    response = client.get(reverse("api:positions"), {"dimension": "nope", "format": "csv"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(client, settings):
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"}
+    original = AnonRateThrottle.THROTTLE_RATES
+    AnonRateThrottle.THROTTLE_RATES = rates
+    try:
+        codes = [client.get(reverse("api:dimension-list")).status_code for _ in range(4)]
+        limited = client.get(reverse("api:dimension-list"))
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = original
+        cache.clear()
+    assert codes[:3] == [200, 200, 200]
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0

@@ -1,0 +1,188 @@
+"""The API's resources on the real seed data: shapes, identifiers, filters, query counts."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from policies.models import Instrument, Provision
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
+
+# Queries per list page, the same for 1 row or 100 (pinned so no endpoint turns N+1).
+LIST_QUERIES = {
+    "jurisdiction": 2,
+    "agency": 2,
+    "dimension": 3,
+    "instrument": 5,
+    "provision": 3,
+    "source": 2,
+    "event": 3,
+}
+
+
+def api(name, *args):
+    return reverse(f"api:{name}", args=args)
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:500]
+    return response.json()
+
+
+@pytest.mark.parametrize("resource", list(LIST_QUERIES))
+def test_every_list_pins_its_queries_for_one_row_and_a_hundred(
+    client, resource, django_assert_num_queries
+):
+    url = api(f"{resource}-list")
+    for page_size in (1, 100):
+        with django_assert_num_queries(LIST_QUERIES[resource]):
+            body = get(client, url, page_size=page_size)
+        assert set(body) == {"count", "page", "page_size", "next", "previous", "results"}
+        assert len(body["results"]) == min(page_size, body["count"])
+
+
+def test_a_jurisdiction_is_found_by_fips_or_slug_and_carries_its_identifiers(client):
+    by_fips = get(client, api("jurisdiction-detail", "17031"))
+    by_slug = get(client, api("jurisdiction-detail", "il-cook-county"))
+    assert by_fips == by_slug
+    assert by_fips["ocd_id"] == "ocd-division/country:us/state:il/county:cook"
+    assert by_fips["state"] == "IL"
+    assert by_fips["site_url"].endswith("/jurisdictions/il-cook-county/")
+    assert client.get(by_fips["site_url"]).status_code == 200
+
+
+def test_a_jurisdiction_is_found_by_ocd_id(client):
+    body = get(client, api("jurisdiction-list"), ocd_id="ocd-division/country:us/state:ca")
+    assert [j["fips"] for j in body["results"]] == ["06"]
+
+
+def test_jurisdictions_filter_by_state_level_parent_and_name(client):
+    counties = get(client, api("jurisdiction-list"), state="IL", level="county")
+    assert counties["count"] == 102
+    by_fips_state = get(client, api("jurisdiction-list"), state="17", level="county")
+    assert by_fips_state["count"] == 102
+    in_cook = get(client, api("jurisdiction-list"), parent="17031")
+    assert [j["name"] for j in in_cook["results"]] == ["Chicago"]
+    named = get(client, api("jurisdiction-list"), q="cook", state="IL")
+    assert [j["fips"] for j in named["results"]] == ["17031"]
+
+
+def test_dimensions_list_the_codebook_with_ordered_values_and_the_neutral_point(client):
+    body = get(client, api("dimension-detail", "detainer-holds"))
+    assert [v["slug"] for v in body["values"]] == [
+        "prohibited",
+        "judicial-warrant-only",
+        "limited-to-serious-offenses",
+        "no-policy",
+        "honored",
+        "mandated",
+    ]
+    assert body["neutral"] == "no-policy"
+    listing = get(client, api("dimension-list"))
+    assert listing["count"] == 14
+
+
+def test_an_instrument_carries_its_provisions_citations_and_partial_dates(client):
+    chicago = Instrument.objects.get(title__startswith="Welcoming City Ordinance")
+    body = get(client, api("instrument-detail", chicago.pk))
+    assert body["effective"] == "2021"
+    assert body["effective_precision"] == "year"
+    assert body["jurisdiction"]["fips"] == "1714000"
+    assert {p["dimension"] for p in body["provisions"]} == {
+        "detainer-holds",
+        "ice-custody-access",
+        "release-notification",
+    }
+    assert body["provisions"][0]["citations"][0]["url"] == "https://chicagocode.org/2-173-042/"
+    assert client.get(body["site_url"]).status_code == 200
+
+
+def test_instruments_filter_by_kind_state_dimension_and_date(client):
+    statutes = get(client, api("instrument-list"), kind="statute", state="CA")
+    assert statutes["count"] == 6
+    on_detainers = get(
+        client, api("instrument-list"), dimension="detainer-holds", jurisdiction="06"
+    )
+    assert {i["citation"] for i in on_detainers["results"]} == {
+        "AB 4 (2013)",
+        "SB 54 (2017); Gov. Code §§ 7284–7284.12",
+    }
+    in_force = get(client, api("instrument-list"), in_force_on="2016-06-01", state="CA")
+    assert "AB 4 (2013)" in {i["citation"] for i in in_force["results"]}
+
+
+def test_provisions_filter_by_dimension_and_value(client):
+    body = get(client, api("provision-list"), dimension="detainer-holds", value="mandated")
+    assert (
+        body["count"]
+        == Provision.objects.published()
+        .filter(dimension__slug="detainer-holds", value__slug="mandated")
+        .count()
+    )
+    assert body["count"] >= 4
+
+
+def test_updated_since_returns_only_what_changed(client, bob):
+    everything = get(client, api("instrument-list"))["count"]
+    assert everything > 0
+    assert get(client, api("instrument-list"), updated_since="2999-01-01")["count"] == 0
+    assert get(client, api("instrument-list"), updated_since="2000-01-01")["count"] == everything
+    assert get(client, api("jurisdiction-list"), updated_since="2999-01-01T00:00:00Z")["count"] == 0
+
+
+def test_lists_are_stably_ordered_across_pages(client):
+    first = get(client, api("jurisdiction-list"), page_size=50, page=1)["results"]
+    second = get(client, api("jurisdiction-list"), page_size=50, page=2)["results"]
+    again = get(client, api("jurisdiction-list"), page_size=100, page=1)["results"]
+    assert [j["slug"] for j in first + second] == [j["slug"] for j in again]
+
+
+@pytest.mark.parametrize("resource", ["jurisdiction", "instrument", "provision", "source", "event"])
+def test_csv_parses_and_matches_the_json(client, resource):
+    url = api(f"{resource}-list")
+    response = client.get(url, {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = get(client, url, page_size=1000)
+    json_rows = body["results"]
+    assert len(rows) == body["count"]
+    rows = rows[: len(json_rows)]
+    key = "slug" if resource == "jurisdiction" else "id"
+    assert [row[key] for row in rows] == [str(item[key]) for item in json_rows]
+    if resource == "jurisdiction":
+        assert rows[0]["name"] == json_rows[0]["name"]
+
+
+def test_an_unchanged_response_is_answered_304(client):
+    url = api("dimension-list")
+    first = client.get(url)
+    assert first["ETag"]
+    assert "public" in first["Cache-Control"]
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_any_origin_may_read_the_api(client):
+    response = client.get(api("dimension-list"), headers={"origin": "https://example.org"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_bulk_download_holds_every_table_and_the_codebook(client):
+    import zipfile
+
+    response = client.get(api("bulk"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = set(archive.namelist())
+    assert {"jurisdictions.csv", "provisions.csv", "positions.csv", "codebook.json"} <= names
+    provisions = list(csv.DictReader(io.TextIOWrapper(archive.open("provisions.csv"), "utf-8")))
+    assert len(provisions) == Provision.objects.published().count()
+
+
+def test_one_bulk_table_streams_as_csv(client):
+    response = client.get(api("bulk"), {"table": "provisions"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0]["dimension"] and rows[0]["value"] and "pinpoint" in rows[0]
