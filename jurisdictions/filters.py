@@ -36,7 +36,9 @@ def jurisdiction_by_code(code: str, parameter: str) -> Jurisdiction:
 
 def jurisdictions_by_codes(codes: list[str], parameter: str) -> list[Jurisdiction]:
     """Several jurisdictions by FIPS code, slug or OCD id, in the order given, in one query."""
-    found = Jurisdiction.objects.filter(Q(fips__in=codes) | Q(slug__in=codes) | Q(ocd_id__in=codes))
+    found = Jurisdiction.objects.filter(
+        Q(fips__in=codes) | Q(slug__in=codes) | Q(ocd_id__in=codes)
+    ).select_related("state")
     by_code = {}
     for jurisdiction in found:
         for code in (jurisdiction.fips, jurisdiction.slug, jurisdiction.ocd_id):

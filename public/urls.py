@@ -1,9 +1,16 @@
 from django.urls import path
 
-from public import views
+from public import views, views_map
 
 app_name = "site"
 urlpatterns = [
+    path("jurisdictions/", views.jurisdictions, name="jurisdictions"),
     path("jurisdictions/<slug:slug>/", views.jurisdiction, name="jurisdiction"),
+    path("compare/", views.compare, name="compare"),
+    path("map/", views_map.map_page, name="map"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),
+    path("codebook/", views.codebook, name="codebook"),
+    path("sources/", views.sources, name="sources"),
+    path("downloads/", views.downloads, name="downloads"),
+    path("about/", views.about, name="about"),
 ]

@@ -20,3 +20,12 @@ def test_the_home_page_never_shows_a_draft(client):
 def test_the_health_check_answers_ok(client):
     response = client.get(reverse("healthz"))
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+HOME_QUERIES = 12
+
+
+def test_the_home_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(HOME_QUERIES):
+        text = client.get(reverse("home")).content.decode()
+    assert text.count("data-fips=") == 3142  # the national county map

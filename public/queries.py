@@ -1,0 +1,157 @@
+"""Read functions behind the public pages: facets, a jurisdiction's timeline, citations.
+
+Each takes a constant number of queries, whatever the size of what it reads.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+
+from jurisdictions.models import Agency, Jurisdiction, Level
+from policies.dates import format_partial_date
+from policies.models import Dimension, Event, Instrument, InstrumentKind, Position, Provision
+
+
+def level_facets(jurisdictions) -> list[tuple[str, str, int]]:
+    counts = dict(
+        jurisdictions.order_by()
+        .values_list("level")
+        .annotate(n=Count("pk"))
+        .values_list("level", "n")
+    )
+    return [(value, label, counts[value]) for value, label in Level.choices if counts.get(value)]
+
+
+def state_facets(jurisdictions) -> list[tuple[str, str, int]]:
+    rows = (
+        jurisdictions.order_by()
+        .filter(state__isnull=False)
+        .values_list("state__usps", "state__name")
+        .annotate(n=Count("pk"))
+        .order_by("state__name")
+    )
+    return [(usps, name, n) for usps, name, n in rows if usps]
+
+
+def value_facets(jurisdictions, dimension: Dimension, on: dt.date) -> list[tuple[str, str, int]]:
+    """Counts of each value of a dimension on a date among these jurisdictions, unknown last."""
+    counts = dict(
+        Position.objects.on(on)
+        .filter(dimension=dimension, value__isnull=False, jurisdiction__in=jurisdictions)
+        .order_by()
+        .values_list("value__slug")
+        .annotate(n=Count("pk"))
+        .values_list("value__slug", "n")
+    )
+    total = jurisdictions.count()
+    facets = [(v.slug, v.label, counts.get(v.slug, 0)) for v in dimension.values.all()]
+    facets.append(("unknown", "Unknown", total - sum(counts.values())))
+    return facets
+
+
+@dataclass
+class TimelineItem:
+    date: dt.date | None
+    date_text: str
+    kind: str  # "instrument" or "event"
+    title: str
+    detail: str
+    instrument: Instrument | None = None
+    event: Event | None = None
+
+
+def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
+    """Instruments that reach this jurisdiction (its own, its agencies', and binding ones of
+    its ancestors) and events here or above, oldest first."""
+    above = [a.pk for a in jurisdiction.ancestors()]
+    instruments = (
+        Instrument.objects.published()
+        .filter(Q(jurisdiction=jurisdiction) | Q(jurisdiction_id__in=above, binding=True))
+        .select_related("jurisdiction", "agency")
+    )
+    events = (
+        Event.objects.published()
+        .filter(jurisdiction_id__in=[jurisdiction.pk, *above])
+        .select_related("jurisdiction")
+    )
+    items = []
+    for instrument in instruments:
+        items.append(
+            TimelineItem(
+                instrument.effective_on,
+                instrument.effective_display or "date unknown",
+                "instrument",
+                instrument.title,
+                f"{instrument.get_kind_display()} of {instrument.jurisdiction.name}"
+                + (f", ended {instrument.ended_display}" if instrument.ended_on else ""),
+                instrument=instrument,
+            )
+        )
+    for event in events:
+        items.append(
+            TimelineItem(
+                event.occurred_on,
+                format_partial_date(event.occurred_on, event.occurred_precision),
+                "event",
+                event.title,
+                f"{event.get_kind_display()} — {event.jurisdiction.name}",
+                event=event,
+            )
+        )
+    return sorted(items, key=lambda i: (i.date or dt.date.min, i.kind, i.title))
+
+
+def agreements_by_agency(jurisdiction: Jurisdiction):
+    """The jurisdiction's agencies with their published 287(g) and other agreements."""
+    agencies = list(Agency.objects.filter(jurisdiction=jurisdiction).order_by("name"))
+    agreements = (
+        Instrument.objects.published()
+        .filter(agency__in=agencies, kind=InstrumentKind.AGREEMENT)
+        .order_by("effective_on")
+    )
+    by_agency = {a.pk: [] for a in agencies}
+    for agreement in agreements:
+        by_agency[agreement.agency_id].append(agreement)
+    return [(agency, by_agency[agency.pk]) for agency in agencies]
+
+
+def dataset_updated_at() -> dt.datetime | None:
+    """When published data last changed: the newest publication or edit of a published
+    instrument or provision."""
+    instruments = Instrument.objects.published().aggregate(
+        published=Max("reviewed_at"), edited=Max("updated_at")
+    )
+    provisions = Provision.objects.published().aggregate(edited=Max("updated_at"))
+    stamps = [*instruments.values(), provisions["edited"]]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+def matches(text: str, limit: int = 10) -> list[Jurisdiction]:
+    """What a search for `text` may mean, best first: an exact code (FIPS, slug, OCD id,
+    USPS), then "Name, ST", then an exact name, then names containing it, larger levels
+    first. One result means the search is unambiguous."""
+    text = text.strip()
+    if not text:
+        return []
+    exact = Jurisdiction.objects.filter(
+        Q(fips=text) | Q(slug=text.lower()) | Q(ocd_id=text) | Q(usps=text.upper())
+    ).first()
+    if exact:
+        return [exact]
+    name, _, state = text.rpartition(",")
+    if name and len(state.strip()) == 2:
+        in_state = Jurisdiction.objects.filter(
+            name__iexact=name.strip(), state__usps=state.strip().upper()
+        ).order_by("fips")
+        if in_state:
+            return list(in_state[:limit])
+    named = list(Jurisdiction.objects.filter(name__iexact=text).select_related("state")[:limit])
+    if named:
+        return named
+    order = {Level.STATE: 0, Level.TERRITORY: 1, Level.COUNTY: 2, Level.PLACE: 3}
+    candidates = Jurisdiction.objects.filter(name__icontains=text).select_related("state")
+    return sorted(candidates[:200], key=lambda j: (order[j.level], len(j.name), j.fips or ""))[
+        :limit
+    ]
