@@ -104,27 +104,28 @@ def _stored_records(positions: QuerySet[Position]) -> list[Record]:
     ]
 
 
+def _interval_record(j: int, d: int, interval) -> Record:
+    resolution = interval.resolution
+    return Record(
+        j,
+        d,
+        resolution.value_id,
+        resolution.provenance.value,
+        resolution.decided_by.provision_id if resolution.decided_by else None,
+        interval.approximate,
+        interval.since,
+        interval.until,
+        resolution.overridden,
+        resolution.noted,
+    )
+
+
 def _preview_records(jurisdiction_ids, dimension_ids, on: dt.date) -> list[Record]:
     records = []
     for (j, d), scope in scopes_for(jurisdiction_ids, dimension_ids, include_drafts=True).items():
         interval = position_on(timeline(scope), on)
-        resolution = interval.resolution
-        if not resolution.is_known and not interval.approximate:
-            continue
-        records.append(
-            Record(
-                j,
-                d,
-                resolution.value_id,
-                resolution.provenance.value,
-                resolution.decided_by.provision_id if resolution.decided_by else None,
-                interval.approximate,
-                interval.since,
-                interval.until,
-                resolution.overridden,
-                resolution.noted,
-            )
-        )
+        if interval.resolution.is_known or interval.approximate:
+            records.append(_interval_record(j, d, interval))
     return records
 
 
@@ -247,23 +248,10 @@ def timeline_of(
         scope = scopes_for([jurisdiction.pk], [dimension.pk], include_drafts=True).get(
             (jurisdiction.pk, dimension.pk)
         )
-        records = []
-        for interval in timeline(scope) if scope else []:
-            resolution = interval.resolution
-            records.append(
-                Record(
-                    jurisdiction.pk,
-                    dimension.pk,
-                    resolution.value_id,
-                    resolution.provenance.value,
-                    resolution.decided_by.provision_id if resolution.decided_by else None,
-                    interval.approximate,
-                    interval.since,
-                    interval.until,
-                    resolution.overridden,
-                    resolution.noted,
-                )
-            )
+        records = [
+            _interval_record(jurisdiction.pk, dimension.pk, interval)
+            for interval in (timeline(scope) if scope else [])
+        ]
     else:
         records = _stored_records(
             Position.objects.filter(jurisdiction=jurisdiction, dimension=dimension).order_by(
