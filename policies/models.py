@@ -612,6 +612,12 @@ class Position(models.Model):
                 fields=["dimension", "valid_from", "valid_to", "rank"],
                 name="position_dimension_date",
             ),
+            # One dimension for a set of jurisdictions on a date (the map, filtered lists):
+            # halves the map's time at national scale against the index above alone.
+            models.Index(
+                fields=["dimension", "jurisdiction", "valid_from"],
+                name="position_dimension_place",
+            ),
             # A profile: every dimension for one jurisdiction.
             models.Index(fields=["jurisdiction", "valid_from"], name="position_jurisdiction"),
         ]

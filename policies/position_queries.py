@@ -46,8 +46,8 @@ class PositionAnswer:
         if self.provision is None:
             return []
         seen, sources = set(), []
-        citations = list(self.provision.citations.all()) + list(
-            self.provision.instrument.citations.all()
+        citations = list(self.provision.own_citations) + list(
+            self.provision.instrument.own_citations
         )
         for citation in citations:
             if citation.source_id not in seen:
@@ -81,8 +81,9 @@ def provisions_with_sources() -> QuerySet[Provision]:
     return Provision.objects.select_related(
         "instrument__jurisdiction", "instrument__agency", "dimension", "value"
     ).prefetch_related(
-        Prefetch("citations", queryset=citations),
-        Prefetch("instrument__citations", queryset=citations),
+        # to_attr: plain lists, without a queryset cloned for every provision.
+        Prefetch("citations", queryset=citations, to_attr="own_citations"),
+        Prefetch("instrument__citations", queryset=citations, to_attr="own_citations"),
     )
 
 

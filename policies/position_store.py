@@ -13,9 +13,9 @@ Only published instruments count. Previews that include drafts are computed on r
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from jurisdictions.models import Jurisdiction
@@ -126,34 +126,75 @@ def scopes_for(
     return scopes
 
 
-def _rows(key: Key, intervals: list[Interval]) -> list[Position]:
+# A stored interval as a plain tuple, in this column order: building a million model
+# instances costs more than resolving them.
+COLUMNS = (
+    "jurisdiction_id",
+    "dimension_id",
+    "valid_from",
+    "valid_to",
+    "value_id",
+    "rank",
+    "provenance",
+    "provision_id",
+    "approximate",
+    "overridden",
+    "noted",
+)
+
+
+def _rows(key: Key, intervals: list[Interval]) -> Iterator[tuple]:
     jurisdiction_id, dimension_id = key
-    rows = []
     for interval in intervals:
         resolution = interval.resolution
         if not resolution.is_known and not interval.approximate:
             continue  # absence of a row already means unknown
-        rows.append(
-            Position(
-                jurisdiction_id=jurisdiction_id,
-                dimension_id=dimension_id,
-                valid_from=interval.since,
-                valid_to=interval.until,
-                value_id=resolution.value_id,
-                rank=resolution.rank,
-                provenance=resolution.provenance.value,
-                provision_id=resolution.decided_by.provision_id if resolution.decided_by else None,
-                approximate=interval.approximate,
-                overridden=list(resolution.overridden),
-                noted=list(resolution.noted),
-            )
+        yield (
+            jurisdiction_id,
+            dimension_id,
+            interval.since,
+            interval.until,
+            resolution.value_id,
+            resolution.rank,
+            resolution.provenance.value,
+            resolution.decided_by.provision_id if resolution.decided_by else None,
+            interval.approximate,
+            list(resolution.overridden),
+            list(resolution.noted),
         )
-    return rows
 
 
-def computed_rows(jurisdiction_ids=None, dimension_ids=None) -> list[Position]:
+def computed_rows(jurisdiction_ids=None, dimension_ids=None) -> Iterator[tuple]:
+    # Not a generator function: the queries run now, before the caller may start a COPY
+    # on the same connection (no other statement can run during one).
     scopes = scopes_for(jurisdiction_ids, dimension_ids)
-    return [row for key, scope in scopes.items() for row in _rows(key, timeline(scope))]
+    return (row for key, scope in scopes.items() for row in _rows(key, timeline(scope)))
+
+
+def _write(rows: Iterable[tuple]) -> int:
+    """Insert interval rows: COPY on PostgreSQL (three times faster than INSERT at national
+    scale), bulk_create elsewhere."""
+    count = 0
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        table = Position._meta.db_table
+        with connection.cursor() as cursor:
+            statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row((*row[:-2], Jsonb(row[-2]), Jsonb(row[-1])))
+                    count += 1
+        return count
+    batch = []
+    for row in rows:
+        batch.append(Position(**dict(zip(COLUMNS, row, strict=True))))
+        if len(batch) == 2000:
+            Position.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    Position.objects.bulk_create(batch)
+    return count + len(batch)
 
 
 @transaction.atomic
@@ -161,15 +202,17 @@ def rebuild(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     """Recompute the stored intervals of these jurisdictions and dimensions (None: all)."""
     jurisdiction_ids = set(jurisdiction_ids) if jurisdiction_ids is not None else None
     dimension_ids = set(dimension_ids) if dimension_ids is not None else None
-    stale = Position.objects.all()
+    _stored(jurisdiction_ids, dimension_ids).delete()
+    return _write(computed_rows(jurisdiction_ids, dimension_ids))
+
+
+def _stored(jurisdiction_ids, dimension_ids):
+    stored = Position.objects.all()
     if jurisdiction_ids is not None:
-        stale = stale.filter(jurisdiction_id__in=jurisdiction_ids)
+        stored = stored.filter(jurisdiction_id__in=jurisdiction_ids)
     if dimension_ids is not None:
-        stale = stale.filter(dimension_id__in=dimension_ids)
-    stale.delete()
-    rows = computed_rows(jurisdiction_ids, dimension_ids)
-    Position.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        stored = stored.filter(dimension_id__in=dimension_ids)
+    return stored
 
 
 def subtree_ids(jurisdiction_id: int) -> set[int]:
@@ -188,31 +231,14 @@ def refresh_for_adopter(jurisdiction_id: int, dimension_ids: Iterable[int] | Non
     return rebuild(subtree_ids(jurisdiction_id), dimension_ids)
 
 
-FIELDS = (
-    "jurisdiction_id",
-    "dimension_id",
-    "valid_from",
-    "valid_to",
-    "value_id",
-    "rank",
-    "provenance",
-    "provision_id",
-    "approximate",
-)
-
-
-def _signature(row: Position) -> tuple:
-    return (*(getattr(row, f) for f in FIELDS), tuple(row.overridden), tuple(row.noted))
+def _signature(row: tuple) -> tuple:
+    return (*row[:-2], tuple(row[-2]), tuple(row[-1]))
 
 
 def differences(jurisdiction_ids=None, dimension_ids=None) -> tuple[set, set]:
     """Stored rows missing from a fresh computation, and computed rows not stored."""
-    stored = Position.objects.all()
-    if jurisdiction_ids is not None:
-        stored = stored.filter(jurisdiction_id__in=jurisdiction_ids)
-    if dimension_ids is not None:
-        stored = stored.filter(dimension_id__in=dimension_ids)
-    stored_set = {_signature(row) for row in stored}
+    stored = _stored(jurisdiction_ids, dimension_ids).values_list(*COLUMNS)
+    stored_set = {_signature(row) for row in stored.iterator(chunk_size=5000)}
     fresh_set = {_signature(row) for row in computed_rows(jurisdiction_ids, dimension_ids)}
     return stored_set - fresh_set, fresh_set - stored_set
 

@@ -46,7 +46,11 @@ def test_the_api_keeps_to_its_schema(api_schema):
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
         def conforms(case):
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
+            # In-process calls do not undo gzip, so ask for the body as it is.
+            case.call_and_validate(
+                headers={"Accept-Encoding": "identity"},
+                excluded_checks=[positive_data_acceptance],
+            )
 
         conforms()
         checked.append(f"{operation.method.upper()} {operation.path}")
