@@ -43,3 +43,9 @@ ci:  ## What CI runs (needs PostgreSQL on 127.0.0.1:5432)
 
 clean:
 	rm -rf .venv staticfiles policyhub.sqlite3
+
+# The national-scale benchmark (docs/benchmarks.md): PostgreSQL on 127.0.0.1:5432 required.
+# BENCH_SCALE=0.1 for a smaller run; BENCH_FRESH=1 regenerates the database.
+.PHONY: bench
+bench: install  ## Benchmark PolicyHub against the floor and Datasette at national scale
+	$(UV) run --locked python bench/national.py

@@ -183,22 +183,32 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
         )
 
 
+# CSV columns come from the first row, so an unknown position (no deciding provision)
+# must still have every column of a known one.
+EMPTY_DECIDED_BY = {
+    "instrument": dict.fromkeys(
+        ["id", "title", "kind", "citation", "binding", "jurisdiction", "url"]
+    ),
+    "provision": dict.fromkeys(["id", "pinpoint", "exceptions"]),
+    "sources": [],
+}
+
+
 def position_csv(jurisdictions, dimension, as_of, request):
     from django.http import StreamingHttpResponse
 
-    from policyhub.api import chunked, flatten
+    from policyhub.api import chunked
+    from policyhub.csv_text import flatten
 
     def rows():
         for chunk in chunked(jurisdictions.iterator(chunk_size=2000), 2000):
             ids = [j.pk for j in chunk]
             subset = Jurisdiction.objects.filter(pk__in=ids).order_by("fips", "pk")
             for a in position_queries.positions_on(dimension, as_of, subset):
+                record = answer_json(a, request)
+                record["decided_by"] = record["decided_by"] or EMPTY_DECIDED_BY
                 yield flatten(
-                    {
-                        "jurisdiction": jurisdiction_json(a.jurisdiction),
-                        "as_of": as_of,
-                        **answer_json(a, request),
-                    }
+                    {"jurisdiction": jurisdiction_json(a.jurisdiction), "as_of": as_of, **record}
                 )
 
     response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")

@@ -263,6 +263,18 @@ class Instrument(models.Model):
         indexes = [
             # Positions read instruments in force in a jurisdiction.
             models.Index(fields=["jurisdiction", "review_state"], name="instrument_juris_review"),
+            # "Data last updated" on public pages: MAX over published instruments read from
+            # the end of an index instead of aggregating 150,000 rows (30 ms at national scale).
+            models.Index(
+                fields=["reviewed_at"],
+                name="instrument_published_reviewed",
+                condition=Q(review_state="published"),
+            ),
+            models.Index(
+                fields=["updated_at"],
+                name="instrument_published_updated",
+                condition=Q(review_state="published"),
+            ),
         ]
 
     def __str__(self):

@@ -203,3 +203,19 @@ def test_anonymous_clients_are_throttled_with_retry_after(client, settings):
     assert codes[:3] == [200, 200, 200]
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
+
+
+def test_the_positions_csv_keeps_every_column_when_the_first_row_is_unknown(client):
+    import csv
+    import io
+
+    response = client.get(
+        reverse("api:positions"),
+        {"dimension": "detainer-holds", "as_of": "2019-06-01", "level": "county", "format": "csv"},
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 3142
+    assert rows[0]["provenance"] == "unknown"  # Alabama's first county
+    alameda = next(r for r in rows if r["jurisdiction.fips"] == "06001")
+    assert alameda["decided_by.instrument.title"] == "California Values Act"
+    assert alameda["decided_by.provision.pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
