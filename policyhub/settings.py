@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "policyhub.middleware.refuse_nul_parameters",
     # ETag on every GET and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
     "policyhub.middleware.api_cache_control",
