@@ -6,7 +6,7 @@ with orjson (JSON) or the csv module (CSV), served as a bare WSGI app.
 It is what the same answer costs with no framework at all: no ORM, no serializers, no
 middleware. Each function takes a psycopg connection and the case parameters and returns
 (content type, body), the body as bytes or an iterator of bytes (streamed CSV). The JSON
-has the same rows, fields and nesting as PolicyHub's answer, minus the few things noted.
+has the same rows, fields and nesting as PolicyHub's answer, minus the pagination links.
 """
 
 import csv
@@ -43,7 +43,22 @@ POSITION_COLUMNS = """
                     CASE WHEN c.provision_id = pr.id THEN 0 ELSE 1 END AS o, c.id AS cid
                FROM policies_citation c JOIN policies_source src ON src.id = c.source_id
               WHERE c.provision_id = pr.id OR c.instrument_id = i.id
-              ORDER BY src.id, o, c.id) s) AS sources
+              ORDER BY src.id, o, c.id) s) AS sources,
+    (SELECT json_agg((SELECT json_build_object('provision', o.id, 'instrument', oi.title,
+                                               'jurisdiction', oj.slug, 'value', ov.slug)
+                        FROM policies_provision o
+                        JOIN policies_instrument oi ON oi.id = o.instrument_id
+                        JOIN jurisdictions_jurisdiction oj ON oj.id = oi.jurisdiction_id
+                        JOIN policies_dimensionvalue ov ON ov.id = o.value_id
+                       WHERE o.id = e.id::bigint) ORDER BY e.n)
+       FROM jsonb_array_elements_text(p.overridden) WITH ORDINALITY e(id, n)) AS overridden,
+    (SELECT json_agg((SELECT json_build_object('provision', o.id, 'instrument', oi.title,
+                                               'value', ov.slug)
+                        FROM policies_provision o
+                        JOIN policies_instrument oi ON oi.id = o.instrument_id
+                        JOIN policies_dimensionvalue ov ON ov.id = o.value_id
+                       WHERE o.id = e.id::bigint) ORDER BY e.n)
+       FROM jsonb_array_elements_text(p.noted) WITH ORDINALITY e(id, n)) AS mandates_noted
 """
 POSITION_JOINS = f"""
     LEFT JOIN policies_position p
@@ -85,6 +100,8 @@ def _position(row: dict, base: str) -> dict:
         "valid_from": row["valid_from"],
         "valid_to": row["valid_to"],
         "decided_by": decided_by,
+        "overridden": row["overridden"] or [],
+        "mandates_noted": row["mandates_noted"] or [],
     }
 
 
@@ -248,6 +265,7 @@ def positions_csv(conn, params):
         for r in _streamed(conn, COUNTY_POSITIONS, params):
             position = _position(r, base)
             decided = position.pop("decided_by") or {}
+            overridden, noted = position.pop("overridden"), position.pop("mandates_noted")
             instrument = decided.get("instrument") or dict.fromkeys(INSTRUMENT_KEYS)
             provision = decided.get("provision") or dict.fromkeys(PROVISION_KEYS)
             yield {
@@ -257,6 +275,8 @@ def positions_csv(conn, params):
                 **{f"decided_by.instrument.{k}": v for k, v in instrument.items()},
                 **{f"decided_by.provision.{k}": v for k, v in provision.items()},
                 "decided_by.sources": orjson.dumps(decided.get("sources", [])).decode(),
+                "overridden": orjson.dumps(overridden).decode(),
+                "mandates_noted": orjson.dumps(noted).decode(),
             }
 
     return CSV, _csv(records())
@@ -331,10 +351,11 @@ def search(conn, params):
           JOIN jurisdictions_jurisdiction j ON j.id = i.jurisdiction_id
           LEFT JOIN jurisdictions_agency a ON a.id = i.agency_id
          WHERE i.review_state = 'published'
-           AND (upper(i.title) LIKE upper(%(pattern)s) OR upper(i.citation) LIKE upper(%(pattern)s))
-         ORDER BY j.fips, i.effective_on, i.id LIMIT 100
+           AND i.search_document @@ websearch_to_tsquery('english', %(q)s)
+         ORDER BY ts_rank(i.search_document, websearch_to_tsquery('english', %(q)s)) DESC, i.id
+         LIMIT 100
         """,
-        {**params, "pattern": f"%{params['q']}%"},
+        params,
     )
     base = _base(params)
     count = rows[0]["total"] if rows else 0
@@ -398,7 +419,10 @@ def _connection():
 
     conn = getattr(_local, "conn", None)
     if conn is None or conn.closed:
-        conn = psycopg.connect(os.environ["FLOOR_DSN"], autocommit=True)
+        # The same planner setting as PolicyHub's own connections (policyhub/settings.py).
+        conn = psycopg.connect(
+            os.environ["FLOOR_DSN"], autocommit=True, options="-c random_page_cost=1.1 -c jit=off"
+        )
         _local.conn = conn
     return conn
 

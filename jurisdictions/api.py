@@ -2,11 +2,10 @@ from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.reverse import reverse
 
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
 from jurisdictions.models import Agency, Jurisdiction
-from policyhub.api import CSVListMixin, JSONErrorsMixin
+from policyhub.api import CSVListMixin, JSONErrorsMixin, link
 
 
 class JurisdictionRefSerializer(serializers.ModelSerializer):
@@ -42,14 +41,10 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, obj) -> str:
-        return reverse(
-            "api:jurisdiction-detail",
-            args=[obj.fips or obj.slug],
-            request=self.context.get("request"),
-        )
+        return link(self.context.get("request"), "api:jurisdiction-detail", obj.fips or obj.slug)
 
     def get_site_url(self, obj) -> str:
-        return reverse("site:jurisdiction", args=[obj.slug], request=self.context.get("request"))
+        return link(self.context.get("request"), "site:jurisdiction", obj.slug)
 
 
 class AgencySerializer(serializers.ModelSerializer):

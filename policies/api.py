@@ -6,7 +6,6 @@ Only published records appear: every queryset here starts from a `published()` o
 
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
-from rest_framework.reverse import reverse
 
 from jurisdictions.api import JurisdictionRefSerializer
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
@@ -19,7 +18,7 @@ from policies.models import (
     Provision,
     Source,
 )
-from policyhub.api import CSVListMixin, JSONErrorsMixin
+from policyhub.api import CSVListMixin, JSONErrorsMixin, link
 
 # Ids are 64-bit integers: anything longer is no id, and must not reach the database.
 ID_PATTERN = "[0-9]{1,18}"
@@ -148,10 +147,10 @@ class InstrumentSerializer(serializers.ModelSerializer):
         return obj.ended_display
 
     def get_url(self, obj) -> str:
-        return reverse("api:instrument-detail", args=[obj.pk], request=self.context.get("request"))
+        return link(self.context.get("request"), "api:instrument-detail", obj.pk)
 
     def get_site_url(self, obj) -> str:
-        return reverse("site:instrument", args=[obj.pk], request=self.context.get("request"))
+        return link(self.context.get("request"), "site:instrument", obj.pk)
 
 
 class InstrumentRefSerializer(serializers.ModelSerializer):

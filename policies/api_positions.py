@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
 from jurisdictions.filters import (
     JurisdictionFilter,
@@ -23,7 +22,7 @@ from jurisdictions.models import Jurisdiction, Level
 from policies import position_queries
 from policies.filters import dimension_by_slug, value_by_slug
 from policies.position_queries import PositionAnswer
-from policyhub.api import JSONErrorsMixin, ParameterError, csv_lines, parse_day
+from policyhub.api import JSONErrorsMixin, ParameterError, csv_lines, link, parse_day
 
 MAX_COMPARE = 50
 
@@ -46,7 +45,7 @@ def answer_json(answer: PositionAnswer, request) -> dict:
                 "citation": instrument.citation,
                 "binding": instrument.binding,
                 "jurisdiction": instrument.jurisdiction.slug,
-                "url": reverse("api:instrument-detail", args=[instrument.pk], request=request),
+                "url": link(request, "api:instrument-detail", instrument.pk),
             },
             "provision": {
                 "id": provision.pk,

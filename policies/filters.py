@@ -17,6 +17,7 @@ from policies.models import (
     Source,
     SourceKind,
 )
+from policies.search import search_instruments
 from policyhub.api import ParameterError, StrictOrderingFilter, UpdatedSinceFilter
 
 
@@ -37,7 +38,14 @@ def value_by_slug(dimension: Dimension, slug: str, parameter: str) -> DimensionV
 
 
 class InstrumentFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", help_text="Title or citation contains.")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text=(
+            "Full-text search of title, citation and summary, most relevant first: words, "
+            '"quoted phrases", `or`, `-word`, with English stemming (on SQLite: every word '
+            "as a substring)."
+        ),
+    )
     kind = filters.ChoiceFilter(choices=InstrumentKind.choices)
     status = filters.ChoiceFilter(choices=InstrumentStatus.choices)
     binding = filters.BooleanFilter(help_text="Binding on localities.")
@@ -61,7 +69,7 @@ class InstrumentFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(citation__icontains=value))
+        return search_instruments(queryset, value)
 
     def filter_jurisdiction(self, queryset, name, value):
         return queryset.filter(jurisdiction=jurisdiction_by_code(value, "jurisdiction"))

@@ -8,16 +8,171 @@ number of queries, however many jurisdictions or dimensions it returns.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+import orjson
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from jurisdictions.models import Jurisdiction
-from policies.models import Citation, Dimension, DimensionValue, Position, Provision
+from policies.models import (
+    Citation,
+    Dimension,
+    DimensionValue,
+    Position,
+    Provision,
+    ReviewState,
+)
 from policies.position_store import scopes_for
 from policies.positions import Provenance, position_on, timeline
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class JurisdictionRef:
+    pk: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentRef:
+    """What a position shows of an instrument: read as plain values, not model instances,
+    because a map or a list of a thousand positions would otherwise build tens of thousands
+    of model objects (see docs/benchmarks.md)."""
+
+    pk: int
+    title: str
+    kind: str
+    citation: str
+    binding: bool
+    review_state: str
+    jurisdiction: JurisdictionRef
+
+    def get_review_state_display(self) -> str:
+        return str(ReviewState(self.review_state).label)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    pk: int
+    title: str
+    url: str
+    publisher: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionRef:
+    pk: int
+    pinpoint: str
+    exceptions: str
+    instrument: InstrumentRef
+    value: DimensionValue
+    # The provision's own sources, then its instrument's, without repeats; filled only for
+    # provisions that decide a position (set-aside and noted ones show no sources).
+    sources: tuple[SourceRef, ...] = ()
+
+
+PROVISION_COLUMNS = (
+    "id",
+    "pinpoint",
+    "exceptions",
+    "value",
+    "instrument",
+    "instrument__title",
+    "instrument__kind",
+    "instrument__citation",
+    "instrument__binding",
+    "instrument__review_state",
+    "instrument__jurisdiction",
+    "instrument__jurisdiction__slug",
+    "instrument__jurisdiction__name",
+)
+
+
+def provision_refs(
+    provision_ids, values: dict[int, DimensionValue], *, with_sources=(), rows=()
+) -> dict[int, ProvisionRef]:
+    """Provisions by id as `ProvisionRef`s, in at most two queries whatever the number.
+    `rows` are provisions already read (PROVISION_COLUMNS); the rest are queried. Those in
+    `with_sources` also carry their sources."""
+    rows = {row[0]: row for row in rows}
+    missing = set(provision_ids).difference(rows)
+    if missing:
+        found = Provision.objects.filter(pk__any_of=missing).order_by()
+        rows.update((row[0], row) for row in found.values_list(*PROVISION_COLUMNS))
+    with_sources = set(with_sources)
+    sources = (
+        _sources_of(with_sources, {rows[pk][4] for pk in with_sources if pk in rows})
+        if with_sources
+        else ({}, {})
+    )
+    jurisdictions, instruments, refs = {}, {}, {}
+    for (
+        pk,
+        pinpoint,
+        exceptions,
+        value_id,
+        instrument_id,
+        *instrument,
+        j,
+        j_slug,
+        j_name,
+    ) in rows.values():
+        jurisdiction = jurisdictions.get(j) or jurisdictions.setdefault(
+            j, JurisdictionRef(j, j_slug, j_name)
+        )
+        ref = instruments.get(instrument_id) or instruments.setdefault(
+            instrument_id, InstrumentRef(instrument_id, *instrument, jurisdiction)
+        )
+        refs[pk] = ProvisionRef(
+            pk,
+            pinpoint,
+            exceptions,
+            ref,
+            values.get(value_id),
+            _merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
+            if pk in with_sources
+            else (),
+        )
+    return refs
+
+
+def _sources_of(provision_ids, instrument_ids):
+    """Sources cited by these provisions and by these instruments, in citation order."""
+    by_provision, by_instrument = {}, {}
+    citations = (
+        Citation.objects.filter(
+            Q(provision_id__any_of=provision_ids) | Q(instrument_id__any_of=instrument_ids)
+        )
+        .order_by("pk")
+        .values_list(
+            "provision_id",
+            "instrument_id",
+            "source_id",
+            "source__title",
+            "source__url",
+            "source__publisher",
+        )
+    )
+    for provision_id, instrument_id, *source in citations:
+        source = SourceRef(*source)
+        if provision_id is not None:
+            by_provision.setdefault(provision_id, []).append(source)
+        else:
+            by_instrument.setdefault(instrument_id, []).append(source)
+    return by_provision, by_instrument
+
+
+def _merge_sources(own, inherited) -> tuple[SourceRef, ...]:
+    seen, merged = set(), []
+    for source in (*own, *inherited):
+        if source.pk not in seen:
+            seen.add(source.pk)
+            merged.append(source)
+    return tuple(merged)
+
+
+@dataclass(slots=True)
 class PositionAnswer:
     """A position with everything needed to explain it."""
 
@@ -25,12 +180,12 @@ class PositionAnswer:
     dimension: Dimension
     value: DimensionValue | None
     provenance: str
-    provision: Provision | None = None
+    provision: ProvisionRef | None = None
     approximate: bool = False
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    overridden: list[Provision] = field(default_factory=list)
-    noted: list[Provision] = field(default_factory=list)
+    overridden: list[ProvisionRef] = field(default_factory=list)
+    noted: list[ProvisionRef] = field(default_factory=list)
 
     @property
     def instrument(self):
@@ -41,27 +196,16 @@ class PositionAnswer:
         return self.provision.pinpoint if self.provision else ""
 
     @property
-    def sources(self):
+    def sources(self) -> tuple[SourceRef, ...]:
         """The provision's own sources, then the instrument's, without repeats."""
-        if self.provision is None:
-            return []
-        seen, sources = set(), []
-        citations = list(self.provision.own_citations) + list(
-            self.provision.instrument.own_citations
-        )
-        for citation in citations:
-            if citation.source_id not in seen:
-                seen.add(citation.source_id)
-                sources.append(citation.source)
-        return sources
+        return self.provision.sources if self.provision else ()
 
     @property
     def is_known(self) -> bool:
         return self.value is not None
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """A position before hydration: ids only, from a stored row or a fresh resolution."""
 
     jurisdiction_id: int
@@ -74,34 +218,43 @@ class Record:
     valid_to: dt.date | None
     overridden: tuple[int, ...] = ()
     noted: tuple[int, ...] = ()
+    # The deciding provision as PROVISION_COLUMNS, when it was read with the position.
+    decided_by: tuple | None = None
 
 
-def provisions_with_sources() -> QuerySet[Provision]:
-    citations = Citation.objects.select_related("source").order_by("pk")
-    return Provision.objects.select_related(
-        "instrument__jurisdiction", "instrument__agency", "dimension", "value"
-    ).prefetch_related(
-        # to_attr: plain lists, without a queryset cloned for every provision.
-        Prefetch("citations", queryset=citations, to_attr="own_citations"),
-        Prefetch("instrument__citations", queryset=citations, to_attr="own_citations"),
-    )
+STORED_COLUMNS = (
+    "jurisdiction_id",
+    "dimension_id",
+    "value_id",
+    "provenance",
+    "provision_id",
+    "approximate",
+    "valid_from",
+    "valid_to",
+    "overridden_text",
+    "noted_text",
+    # The deciding provision comes in the same query, through joins on primary keys.
+    *(f"provision__{column}" for column in PROVISION_COLUMNS),
+)
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return () if text == "[]" else tuple(orjson.loads(text))
 
 
 def _stored_records(positions: QuerySet[Position]) -> list[Record]:
-    return [
-        Record(
-            p.jurisdiction_id,
-            p.dimension_id,
-            p.value_id,
-            p.provenance,
-            p.provision_id,
-            p.approximate,
-            p.valid_from,
-            p.valid_to,
-            tuple(p.overridden),
-            tuple(p.noted),
+    # The id lists are read as text and parsed with orjson: JSONField's json.loads was a
+    # tenth of a thousand-row answer.
+    rows = (
+        positions.order_by()
+        .annotate(
+            overridden_text=Cast("overridden", TextField()),
+            noted_text=Cast("noted", TextField()),
         )
-        for p in positions
+        .values_list(*STORED_COLUMNS)
+    )
+    return [
+        Record(*row[:8], _ids(row[8]), _ids(row[9]), row[10:] if row[4] else None) for row in rows
     ]
 
 
@@ -133,11 +286,8 @@ def _preview_records(jurisdiction_ids, dimension_ids, on: dt.date) -> list[Recor
 def _hydrate(
     records, jurisdictions: dict, dimensions: dict
 ) -> dict[tuple[int, int], PositionAnswer]:
-    provision_ids = set()
-    for r in records:
-        provision_ids.update(filter(None, (r.provision_id, *r.overridden, *r.noted)))
-    provisions = provisions_with_sources().in_bulk(provision_ids) if provision_ids else {}
     values = {v.pk: v for d in dimensions.values() for v in d.values.all()}
+    provisions = _provisions_of(records, values)
     return {
         (r.jurisdiction_id, r.dimension_id): PositionAnswer(
             jurisdiction=jurisdictions[r.jurisdiction_id],
@@ -153,6 +303,18 @@ def _hydrate(
         )
         for r in records
     }
+
+
+def _provisions_of(records, values) -> dict[int, ProvisionRef]:
+    deciding, others, rows = set(), set(), []
+    for r in records:
+        if r.provision_id:
+            deciding.add(r.provision_id)
+            if r.decided_by:
+                rows.append(r.decided_by)
+        others.update(r.overridden)
+        others.update(r.noted)
+    return provision_refs(deciding | others, values, with_sources=deciding, rows=rows)
 
 
 def codebook() -> QuerySet[Dimension]:
@@ -213,7 +375,7 @@ def positions_on(
     dimension = codebook().get(pk=dimension.pk)
     listed = {j.pk: j for j in jurisdictions}
     records = _stored_records(
-        Position.objects.on(on).filter(dimension=dimension, jurisdiction__in=jurisdictions)
+        Position.objects.on(on).filter(dimension=dimension, jurisdiction_id__any_of=list(listed))
     )
     answers = _hydrate(records, listed, {dimension.pk: dimension})
     return [
@@ -259,9 +421,8 @@ def timeline_of(
                 "valid_from"
             )
         )
-    provision_ids = {i for r in records for i in (r.provision_id, *r.overridden, *r.noted) if i}
-    provisions = provisions_with_sources().in_bulk(provision_ids) if provision_ids else {}
     values = {v.pk: v for v in dimension.values.all()}
+    provisions = _provisions_of(records, values)
     answers, cursor = [], None
     for r in sorted(records, key=lambda r: (r.valid_from is not None, r.valid_from)):
         if r.valid_from is not None and r.valid_from != cursor:

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from jurisdictions.models import Jurisdiction
+from policies import data_version
 from policies.dates import certain_start
 from policies.models import DimensionValue, Instrument, Position, Provision, ReviewState
 from policies.positions import Coded, Interval, Provenance, Scope, timeline
@@ -203,7 +204,9 @@ def rebuild(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     jurisdiction_ids = set(jurisdiction_ids) if jurisdiction_ids is not None else None
     dimension_ids = set(dimension_ids) if dimension_ids is not None else None
     _stored(jurisdiction_ids, dimension_ids).delete()
-    return _write(computed_rows(jurisdiction_ids, dimension_ids))
+    written = _write(computed_rows(jurisdiction_ids, dimension_ids))
+    data_version.bump()
+    return written
 
 
 def _stored(jurisdiction_ids, dimension_ids):

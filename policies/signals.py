@@ -11,8 +11,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from jurisdictions.models import Jurisdiction
-from policies import position_store
-from policies.models import DimensionValue, Instrument, Provision, ReviewState
+from policies import data_version, position_store
+from policies.models import Dimension, DimensionValue, Instrument, Provision, ReviewState
 
 # What an instrument looked like before this save, keyed by pk.
 INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id")
@@ -103,6 +103,8 @@ def jurisdiction_saved(sender, instance, created, raw=False, **kwargs):
         return
     if created or instance.parent_id != getattr(instance, "_before_parent", None):
         position_store.refresh_for_adopter(instance.pk, None)
+    else:  # a name or a slug, which maps and lists show, may have changed
+        data_version.bump()
 
 
 @receiver(post_save, sender=DimensionValue)
@@ -110,3 +112,14 @@ def scale_changed(sender, instance, raw=False, **kwargs):
     # A value's rank or neutrality changes every floor and ceiling on its dimension.
     if not raw:
         position_store.rebuild(dimension_ids={instance.dimension_id})
+
+
+@receiver(post_delete, sender=Jurisdiction)
+@receiver(post_save, sender=Dimension)
+@receiver(post_delete, sender=Dimension)
+@receiver(post_delete, sender=DimensionValue)
+def shown_data_changed(sender, raw=False, **kwargs):
+    # Names, labels and descriptions that maps show; the positions themselves are unchanged
+    # (or deleted with what they belonged to).
+    if not raw:
+        data_version.bump()

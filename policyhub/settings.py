@@ -6,6 +6,7 @@ DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS (see README.md).
 
 from pathlib import Path
 
+import orjson
 from django.core.exceptions import ImproperlyConfigured
 
 from policyhub.env import envbool, envdatabase, envint, envlist, envstr
@@ -86,6 +87,11 @@ DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{BASE_DIR / 'pol
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Persistent connections buy nothing on an embedded file and hold locks in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # PostgreSQL's default random_page_cost (4) prices an index lookup for a spinning disk;
+    # with the tables in memory or on SSD it picked whole-table scans that took 60 ms
+    # where an index took 15 (docs/benchmarks.md). 1.1 is the usual setting for SSDs.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -100,6 +106,19 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+CACHES = {
+    # Per process: the API's throttle counts.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Per process: the maps drawn last (public/map_svg.py), about 1 MB each for counties;
+    # keys carry the data version, so a change anywhere makes every process redraw.
+    "maps": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "maps",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 48},
+    },
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -143,7 +162,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # orjson: several times faster than the json module on large answers.
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "policyhub.api_renderers.CSVRenderer",
     ],
@@ -157,6 +177,8 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
+    # UTC times end in Z, as DRF's own fields write them.
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_UTC_Z,),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PolicyHub API",

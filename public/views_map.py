@@ -20,9 +20,11 @@ from public.map_svg import LEVEL_NAMES, build_map
 DEFAULT_DIMENSION = "detainer-holds"
 DEFAULT_LEVEL = Level.COUNTY.value
 FIRST_YEAR = 2010  # the year links start here; any date can still be typed in
-# Two for the codebook (dimensions, their values), two for the values on the date, one for
-# the names and profile links: the same for 51 states as for 3,142 counties.
-MAP_PAGE_QUERIES = 5
+# Two for the codebook (dimensions, their values), one for the data version, two for the
+# values on the date, one for the names and profile links: the same for 51 states as for
+# 3,142 counties. Once drawn, a map comes from the cache: the codebook and the version.
+MAP_PAGE_QUERIES = 6
+MAP_PAGE_CACHED_QUERIES = 3
 
 
 def same_day_in(day: dt.date, year: int) -> dt.date:

@@ -36,6 +36,15 @@ def charlie(db):
 
 
 @pytest.fixture(autouse=True)
+def _no_map_drawn_by_another_test():
+    """Maps are cached per process under the data version, and a test database can return
+    to an earlier version when a test's transaction is rolled back."""
+    from django.core.cache import caches
+
+    caches["maps"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
     """Tests run with DEBUG off but without `collectstatic`, so the hashed-manifest storage
     used in production would have no manifest to read."""

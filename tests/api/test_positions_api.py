@@ -8,9 +8,11 @@ from policies.services import instrument_publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
-POSITIONS_QUERIES = 10
+# Dimension, count, page, codebook (2), positions with their deciding provisions,
+# sources, set-aside and noted provisions — for one row or a hundred.
+POSITIONS_QUERIES = 8
 MAP_QUERIES = 4
-COMPARE_QUERIES = 7
+COMPARE_QUERIES = 6
 
 
 def positions(client, **params):

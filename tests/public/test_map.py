@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from policies.models import Dimension
 from public import map_svg
-from public.views_map import MAP_PAGE_QUERIES, same_day_in
+from public.views_map import MAP_PAGE_CACHED_QUERIES, MAP_PAGE_QUERIES, same_day_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -252,6 +252,42 @@ def test_the_page_takes_the_same_few_queries_for_states_and_counties(
     assert counted["state"] == counted["county"] == MAP_PAGE_QUERIES
 
 
+def test_a_map_is_drawn_once_then_served_from_the_cache(client, django_assert_num_queries):
+    with django_assert_num_queries(MAP_PAGE_QUERIES):
+        drawn = map_page(client, as_of="2019-06-01")
+    with django_assert_num_queries(MAP_PAGE_CACHED_QUERIES):
+        cached = map_page(client, as_of="2019-06-01")
+    assert cached == drawn
+    with django_assert_num_queries(MAP_PAGE_QUERIES):  # another date: another map
+        map_page(client, as_of="2019-06-02")
+
+
+def test_publishing_redraws_a_cached_map(client, bob):
+    from policies.models import Instrument
+    from policies.services import instrument_publish
+
+    before = shapes(map_page(client, dimension="agreement-287g", as_of="2015-06-01"))
+    assert before["48201"]["value"] == "unknown"
+    agreement = Instrument.objects.get(title="Harris County 287(g) jail agreement")
+    instrument_publish(instrument=agreement, user=bob)
+    after = shapes(map_page(client, dimension="agreement-287g", as_of="2015-06-01"))
+    assert after["48201"]["value"] == "jail-enforcement"
+
+
+def test_renaming_a_jurisdiction_redraws_a_cached_map(client):
+    from jurisdictions.models import Jurisdiction
+
+    assert shapes(map_page(client, as_of="2019-06-01"))["48201"]["title"].startswith(
+        "Harris County, TX:"
+    )
+    harris = Jurisdiction.objects.get(fips="48201")
+    harris.name = "Harris County (renamed)"
+    harris.save()
+    assert shapes(map_page(client, as_of="2019-06-01"))["48201"]["title"].startswith(
+        "Harris County (renamed), TX:"
+    )
+
+
 def test_a_draft_never_colours_the_map(client):
     # The Harris County 287(g) agreement is a draft: in 2015 the county shows as unknown.
     text = map_page(client, dimension="agreement-287g", as_of="2015-06-01")
@@ -291,13 +327,20 @@ def test_render_times_are_reported(client):
 # --- Embedding and geometry -------------------------------------------------------------
 
 
-def test_render_map_gives_the_home_page_a_figure_in_five_queries(django_assert_num_queries):
+def test_render_map_gives_the_home_page_a_figure_in_six_queries_then_three(
+    django_assert_num_queries,
+):
     import datetime as dt
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         figure = map_svg.render_map(
             "detainer-holds", dt.date(2019, 6, 1), "county", id_prefix="home"
         )
+    with django_assert_num_queries(3):
+        again = map_svg.render_map(
+            "detainer-holds", dt.date(2019, 6, 1), "county", id_prefix="home"
+        )
+    assert again == figure
     assert figure.lstrip().startswith("<figure")
     assert len(shapes(figure)) == COUNTIES
     assert 'aria-labelledby="home-caption"' in figure

@@ -1,0 +1,25 @@
+"""The version of the published data, for caches that must never serve stale answers.
+
+`bump()` runs in the same transaction as every change to stored positions (each
+`position_store.rebuild`), to jurisdictions and to the codebook; `current()` is one indexed
+read. A cache keyed on `current()` is invalidated in every process at once, by its key.
+"""
+
+import uuid
+
+from django.utils import timezone
+
+from policies.models import DataVersion
+
+SINGLETON = 1
+
+
+def current() -> str:
+    token = DataVersion.objects.filter(pk=SINGLETON).values_list("token", flat=True).first()
+    return token.hex if token else "none"
+
+
+def bump() -> None:
+    DataVersion.objects.update_or_create(
+        pk=SINGLETON, defaults={"token": uuid.uuid4(), "changed_at": timezone.now()}
+    )
