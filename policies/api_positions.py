@@ -289,7 +289,7 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
             raise ParameterError("jurisdictions", f"At most {MAX_COMPARE} jurisdictions at once.")
         as_of = parse_day(request.query_params.get("as_of"), "as_of", default=today())
         jurisdictions = jurisdictions_by_codes(codes, "jurisdictions")
-        dimensions = list(position_queries.codebook())
+        dimensions = position_queries.codebook()
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":
             rows = [
@@ -355,7 +355,7 @@ class MapView(JSONErrorsMixin, GenericAPIView):
             return Response([{"fips": k, "value": v or "unknown"} for k, v in values.items()])
         legend = [
             {"slug": v.slug, "label": v.label, "rank": v.rank, "is_neutral": v.is_neutral}
-            for v in dimension.values.order_by("rank")
+            for v in dimension.values.all()  # the codebook's, in rank order
         ]
         return Response(
             {

@@ -15,8 +15,8 @@ SINGLETON = 1
 
 
 def current() -> str:
-    token = DataVersion.objects.filter(pk=SINGLETON).values_list("token", flat=True).first()
-    return token.hex if token else "none"
+    tokens = DataVersion.objects.filter(pk=SINGLETON).values_list("token", flat=True)[:1]
+    return tokens[0].hex if tokens else "none"
 
 
 def bump() -> None:

@@ -5,6 +5,7 @@ from django_filters import rest_framework as filters
 
 from jurisdictions.filters import jurisdiction_by_code, state_by_code
 from jurisdictions.models import Level
+from policies import position_queries
 from policies.models import (
     Dimension,
     DimensionValue,
@@ -22,19 +23,22 @@ from policyhub.api import ParameterError, StrictOrderingFilter, UpdatedSinceFilt
 
 
 def dimension_by_slug(slug: str, parameter: str = "dimension") -> Dimension:
-    found = Dimension.objects.filter(slug=slug).first()
-    if found is None:
-        allowed = Dimension.objects.values_list("slug", flat=True)
-        raise ParameterError(parameter, f"No dimension '{slug}'.", allowed)
-    return found
+    """A dimension of the codebook, with its values (no query beyond the codebook's)."""
+    dimensions = position_queries.codebook()
+    for dimension in dimensions:
+        if dimension.slug == slug:
+            return dimension
+    raise ParameterError(parameter, f"No dimension '{slug}'.", [d.slug for d in dimensions])
 
 
 def value_by_slug(dimension: Dimension, slug: str, parameter: str) -> DimensionValue:
-    found = DimensionValue.objects.filter(dimension=dimension, slug=slug).first()
-    if found is None:
-        allowed = DimensionValue.objects.filter(dimension=dimension).values_list("slug", flat=True)
-        raise ParameterError(parameter, f"'{slug}' is not a value of '{dimension.slug}'.", allowed)
-    return found
+    values = list(dimension.values.all())
+    for value in values:
+        if value.slug == slug:
+            return value
+    raise ParameterError(
+        parameter, f"'{slug}' is not a value of '{dimension.slug}'.", [v.slug for v in values]
+    )
 
 
 class InstrumentFilter(filters.FilterSet):

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from jurisdictions.models import Jurisdiction
+from policies import data_version
 from policies.models import (
     Citation,
     Dimension,
@@ -317,10 +318,45 @@ def _provisions_of(records, values) -> dict[int, ProvisionRef]:
     return provision_refs(deciding | others, values, with_sources=deciding, rows=rows)
 
 
-def codebook() -> QuerySet[Dimension]:
-    return Dimension.objects.prefetch_related(
-        Prefetch("values", queryset=DimensionValue.objects.order_by("rank"))
-    )
+# (data version, dimensions): the codebook as this process last read it.
+_codebook: tuple[str, list[Dimension]] | None = None
+
+
+def codebook() -> list[Dimension]:
+    """Every dimension with its values in rank order, in codebook order.
+
+    Read once per process while the data version stands (editing a dimension or a value
+    changes it), so a page or an answer pays one small query for it instead of two and
+    the building of some eighty model instances. The instances are shared: read them,
+    never change them."""
+    global _codebook
+    version = data_version.current()
+    cached = _codebook
+    if cached is None or cached[0] != version:
+        dimensions = list(
+            Dimension.objects.prefetch_related(
+                Prefetch("values", queryset=DimensionValue.objects.order_by("rank"))
+            )
+        )
+        cached = _codebook = (version, dimensions)
+    return cached[1]
+
+
+def forget_codebook() -> None:
+    """For tests, whose rolled-back transactions can bring an earlier version back."""
+    global _codebook
+    _codebook = None
+
+
+def in_codebook(dimension: Dimension) -> Dimension:
+    """The codebook's copy of a dimension: its values come without a query."""
+    cached = _codebook
+    if cached is not None and any(d is dimension for d in cached[1]):
+        return dimension  # already the codebook's, read for this request
+    for candidate in codebook():
+        if candidate.pk == dimension.pk:
+            return candidate
+    raise Dimension.DoesNotExist(f"No dimension with id {dimension.pk}.")
 
 
 def profiles(
@@ -372,7 +408,7 @@ def positions_on(
     dimension: Dimension, on: dt.date, jurisdictions: QuerySet[Jurisdiction]
 ) -> list[PositionAnswer]:
     """One dimension's position for every jurisdiction of a queryset (the map, a list)."""
-    dimension = codebook().get(pk=dimension.pk)
+    dimension = in_codebook(dimension)
     listed = {j.pk: j for j in jurisdictions}
     records = _stored_records(
         Position.objects.on(on).filter(dimension=dimension, jurisdiction_id__any_of=list(listed))
@@ -406,7 +442,7 @@ def timeline_of(
     jurisdiction: Jurisdiction, dimension: Dimension, *, include_drafts: bool = False
 ) -> list[PositionAnswer]:
     """The whole history of one jurisdiction on one dimension, oldest first, gaps unknown."""
-    dimension = codebook().get(pk=dimension.pk)
+    dimension = in_codebook(dimension)
     if include_drafts:
         scope = scopes_for([jurisdiction.pk], [dimension.pk], include_drafts=True).get(
             (jurisdiction.pk, dimension.pk)

@@ -382,6 +382,8 @@ def render_map(
     level that cannot be mapped. Five queries."""
     if level not in LEVEL_NAMES:
         raise ValueError(f"Cannot map the level {level!r}.")
-    dimension = position_queries.codebook().get(slug=dimension_slug)
+    dimension = next((d for d in position_queries.codebook() if d.slug == dimension_slug), None)
+    if dimension is None:
+        raise Dimension.DoesNotExist(f"No dimension {dimension_slug!r}.")
     data = build_map(dimension, as_of, level, id_prefix=id_prefix)
     return render_to_string("public/_map_svg.html", {"map": data}, request=request)

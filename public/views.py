@@ -68,7 +68,7 @@ SORTS = {"name": ["name", "pk"], "fips": ["fips", "pk"], "level": ["level", "nam
 
 def jurisdictions(request):
     """Search and faceted filters; every filter lives in the URL."""
-    context = {"levels": Level.choices, "dimensions": list(position_queries.codebook())}
+    context = {"levels": Level.choices, "dimensions": position_queries.codebook()}
     try:
         as_of = as_of_from(request)
         context["as_of"] = as_of
@@ -230,7 +230,7 @@ def compare(request):
     except BadParameter as error:
         return bad_request(request, "public/compare.html", {**context, "chosen": []}, error)
 
-    dimensions = list(position_queries.codebook())
+    dimensions = position_queries.codebook()
     table = position_queries.profiles(chosen, as_of, dimensions=dimensions) if chosen else {}
     rows = []
     for index, dimension in enumerate(dimensions):

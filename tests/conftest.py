@@ -41,7 +41,10 @@ def _no_map_drawn_by_another_test():
     to an earlier version when a test's transaction is rolled back."""
     from django.core.cache import caches
 
+    from policies.position_queries import forget_codebook
+
     caches["maps"].clear()
+    forget_codebook()
 
 
 @pytest.fixture(autouse=True)

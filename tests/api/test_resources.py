@@ -186,3 +186,22 @@ def test_one_bulk_table_streams_as_csv(client):
     response = client.get(api("bulk"), {"table": "provisions"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["dimension"] and rows[0]["value"] and "pinpoint" in rows[0]
+
+
+def test_the_written_out_jurisdiction_serializer_matches_its_declared_fields(rf):
+    """JurisdictionSerializer.to_representation is written out for speed; DRF's own,
+    driven by the declared fields, must give the same for every jurisdiction."""
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    from jurisdictions.api import JurisdictionSerializer
+    from jurisdictions.models import Jurisdiction
+
+    request = Request(rf.get("/api/v1/jurisdictions/"))
+    serializer = JurisdictionSerializer(context={"request": request})
+    jurisdictions = Jurisdiction.objects.select_related("parent", "state")
+    assert jurisdictions.count() > 3000
+    for jurisdiction in jurisdictions:
+        written_out = serializer.to_representation(jurisdiction)
+        declared = serializers.ModelSerializer.to_representation(serializer, jurisdiction)
+        assert written_out == declared
