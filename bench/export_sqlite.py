@@ -3,7 +3,8 @@
     python bench/export_sqlite.py postgres://postgres@127.0.0.1:5432/policyhub_bench out.db
 
 Flat, denormalised tables (as Datasette serves best), each with the indexes its cases
-filter and sort on, and full-text search (FTS5) on the instruments' title and citation:
+filter and sort on, and full-text search (FTS5, with Porter stemming as PolicyHub's search
+has English stemming) on the instruments' title, citation and summary:
 
 - jurisdictions: every jurisdiction with its parent's slug and its state's USPS code;
 - positions: every stored interval with its jurisdiction, dimension, value and deciding
@@ -135,8 +136,8 @@ def export(dsn_or_connection, target: Path, out=sys.stdout) -> dict[str, int]:
         if owned:
             pg.close()
     lite.execute(
-        'CREATE VIRTUAL TABLE "instruments_fts" USING fts5(title, citation, '
-        'content="instruments", content_rowid="id")'
+        'CREATE VIRTUAL TABLE "instruments_fts" USING fts5(title, citation, summary, '
+        'content="instruments", content_rowid="id", tokenize=\'porter unicode61\')'
     )
     lite.execute("INSERT INTO instruments_fts(instruments_fts) VALUES ('rebuild')")
     lite.execute("ANALYZE")

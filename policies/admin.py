@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
@@ -86,6 +86,25 @@ class ProvisionCitationInline(DraftOnlyInlineMixin, admin.TabularInline):
         return obj.instrument if obj is not None else None
 
 
+class CodesDimensionFilter(admin.SimpleListFilter):
+    """Instruments with a provision on a dimension, as a subquery: the stock related filter
+    joins provisions and makes the whole list DISTINCT, even when it is not used."""
+
+    title = "dimension"
+    parameter_name = "dimension"
+
+    def lookups(self, request, model_admin):
+        return list(Dimension.objects.values_list("slug", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            coded = Provision.objects.filter(
+                instrument=OuterRef("pk"), dimension__slug=self.value()
+            )
+            return queryset.filter(Exists(coded))
+        return queryset
+
+
 @admin.register(Instrument)
 class InstrumentAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -105,9 +124,13 @@ class InstrumentAdmin(SimpleHistoryAdmin):
         "binding",
         "jurisdiction__level",
         state_filter("jurisdiction__state"),
-        "provisions__dimension",
+        CodesDimensionFilter,
     ]
     list_select_related = ["jurisdiction", "jurisdiction__state"]
+    # Recently changed first: what a curator is working on. Read backwards along the
+    # updated_at index, where the model's order (by FIPS, through a join) sorted every
+    # instrument for each page: 0.7 s at national scale.
+    ordering = ["-updated_at", "-pk"]
     search_fields = [
         "title",
         "citation",
@@ -173,10 +196,6 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     @admin.display(description="ended", ordering="ended_on")
     def ended_display(self, obj):
         return obj.ended_display
-
-    def get_queryset(self, request):
-        # The list filter on dimension joins provisions; keep one row per instrument.
-        return super().get_queryset(request).distinct()
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and is_editable_by(request, obj)

@@ -4,8 +4,12 @@ Query parameters are validated by small serializers so that every 400 names the 
 and what it allows; the answers come from `policies.position_queries`.
 """
 
+import csv
 import datetime as dt
+import io
+import json
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -22,7 +26,7 @@ from jurisdictions.models import Jurisdiction, Level
 from policies import position_queries
 from policies.filters import dimension_by_slug, value_by_slug
 from policies.position_queries import PositionAnswer
-from policyhub.api import JSONErrorsMixin, ParameterError, csv_lines, link, parse_day
+from policyhub.api import JSONErrorsMixin, ParameterError, chunked, link, parse_day
 
 MAX_COMPARE = 50
 
@@ -182,37 +186,114 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
         )
 
 
-# CSV columns come from the first row, so an unknown position (no deciding provision)
-# must still have every column of a known one.
-EMPTY_DECIDED_BY = {
-    "instrument": dict.fromkeys(
-        ["id", "title", "kind", "citation", "binding", "jurisdiction", "url"]
-    ),
-    "provision": dict.fromkeys(["id", "pinpoint", "exceptions"]),
-    "sources": [],
-}
+POSITION_CSV_HEADER = [
+    *(f"jurisdiction.{k}" for k in ("slug", "name", "level", "fips", "ocd_id")),
+    "as_of",
+    *("dimension", "value", "value_label", "rank", "provenance", "approximate"),
+    *("valid_from", "valid_to"),
+    *(f"decided_by.instrument.{k}" for k in ("id", "title", "kind", "citation", "binding")),
+    *("decided_by.instrument.jurisdiction", "decided_by.instrument.url"),
+    *(f"decided_by.provision.{k}" for k in ("id", "pinpoint", "exceptions")),
+    *("decided_by.sources", "overridden", "mandates_noted"),
+]
+NOT_DECIDED = [""] * 11
+
+
+def _cell(value):
+    """A value as `policyhub.csv_text.flatten` writes it."""
+    return "" if value is None else value
+
+
+def _json_cell(items: list[dict]) -> str:
+    return json.dumps(items, ensure_ascii=False) if items else ""
+
+
+def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
+    """One CSV row: what `flatten(answer_json(…))` gives, written out because the generic
+    flattening was a third of an all-counties export (tests/api/test_positions_api.py
+    checks the two agree on every county)."""
+    j, value, provision = answer.jurisdiction, answer.value, answer.provision
+    row = [
+        j.slug,
+        j.name,
+        j.level,
+        _cell(j.fips),
+        _cell(j.ocd_id),
+        as_of,
+        answer.dimension.slug,
+        value.slug if value else "",
+        value.label if value else "Unknown",
+        value.rank if value else "",
+        answer.provenance,
+        answer.approximate,
+        _cell(answer.valid_from),
+        _cell(answer.valid_to),
+    ]
+    if provision is None:
+        row += NOT_DECIDED
+    else:
+        instrument = provision.instrument
+        row += [
+            instrument.pk,
+            instrument.title,
+            instrument.kind,
+            instrument.citation,
+            instrument.binding,
+            instrument.jurisdiction.slug,
+            link(request, "api:instrument-detail", instrument.pk),
+            provision.pk,
+            provision.pinpoint,
+            provision.exceptions,
+            _json_cell([{"title": s.title, "url": s.url} for s in provision.sources]),
+        ]
+    row.append(
+        _json_cell(
+            [
+                {
+                    "provision": p.pk,
+                    "instrument": p.instrument.title,
+                    "jurisdiction": p.instrument.jurisdiction.slug,
+                    "value": p.value.slug,
+                }
+                for p in answer.overridden
+            ]
+        )
+    )
+    row.append(
+        _json_cell(
+            [
+                {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
+                for p in answer.noted
+            ]
+        )
+    )
+    return row
 
 
 def position_csv(jurisdictions, dimension, as_of, request):
-    from django.http import StreamingHttpResponse
+    """Every matching jurisdiction's position as CSV, streamed 2,000 jurisdictions at a
+    time, with the columns of the JSON answer flattened."""
 
-    from policyhub.api import chunked
-    from policyhub.csv_text import flatten
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(POSITION_CSV_HEADER)
+        shown = jurisdictions.only("slug", "name", "level", "fips", "ocd_id")
+        for chunk in chunked(shown.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
+            writer.writerows(
+                position_csv_row(answer, as_of, request)
+                for answer in position_queries.positions_on(dimension, as_of, chunk)
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
 
-    def rows():
-        for chunk in chunked(jurisdictions.iterator(chunk_size=2000), 2000):
-            ids = [j.pk for j in chunk]
-            subset = Jurisdiction.objects.filter(pk__in=ids).order_by("fips", "pk")
-            for a in position_queries.positions_on(dimension, as_of, subset):
-                record = answer_json(a, request)
-                record["decided_by"] = record["decided_by"] or EMPTY_DECIDED_BY
-                yield flatten(
-                    {"jurisdiction": jurisdiction_json(a.jurisdiction), "as_of": as_of, **record}
-                )
-
-    response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
     return response
+
+
+CSV_CHUNK = 2000
 
 
 class TimelineView(JSONErrorsMixin, GenericAPIView):

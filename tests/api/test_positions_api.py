@@ -226,3 +226,49 @@ def test_the_positions_csv_keeps_every_column_when_the_first_row_is_unknown(clie
     alameda = next(r for r in rows if r["jurisdiction.fips"] == "06001")
     assert alameda["decided_by.instrument.title"] == "California Values Act"
     assert alameda["decided_by.provision.pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
+
+
+def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
+    """position_csv_row is written out for speed; it must say what flattening the JSON
+    answer says, column for column, for every county and a date with every kind of row."""
+    import datetime as dt
+
+    from rest_framework.request import Request
+
+    from jurisdictions.models import Jurisdiction
+    from policies.api_positions import (
+        POSITION_CSV_HEADER,
+        answer_json,
+        jurisdiction_json,
+        position_csv_row,
+    )
+    from policies.filters import dimension_by_slug
+    from policies.position_queries import positions_on
+    from policyhub.csv_text import flatten
+
+    request = Request(rf.get("/api/v1/positions/"))
+    empty_decided_by = {
+        "instrument": dict.fromkeys(
+            ["id", "title", "kind", "citation", "binding", "jurisdiction", "url"]
+        ),
+        "provision": dict.fromkeys(["id", "pinpoint", "exceptions"]),
+        "sources": [],
+    }
+    kinds = set()
+    for slug in ("detainer-holds", "agreement-287g"):
+        dimension = dimension_by_slug(slug)
+        for as_of in (dt.date(2019, 6, 1), dt.date(2008, 6, 1)):
+            counties = Jurisdiction.objects.filter(level="county").order_by("fips")
+            for answer in positions_on(dimension, as_of, counties):
+                record = answer_json(answer, request)
+                record["decided_by"] = record["decided_by"] or empty_decided_by
+                flat = flatten(
+                    {"jurisdiction": jurisdiction_json(answer.jurisdiction), "as_of": as_of}
+                    | record
+                )
+                assert list(flat) == POSITION_CSV_HEADER
+                assert position_csv_row(answer, as_of, request) == list(flat.values())
+                kinds.add((answer.provenance, bool(answer.overridden), answer.approximate))
+    # The comparison covered known and unknown, set-aside and approximate rows.
+    assert {k[0] for k in kinds} >= {"own", "inherited", "unknown"}
+    assert any(k[1] for k in kinds) and any(k[2] for k in kinds)

@@ -196,7 +196,7 @@ def test_admin_filters_instruments_by_dimension_without_duplicates(client, bob, 
     dimension = draft.provisions.first().dimension
     response = client.get(
         reverse("admin:policies_instrument_changelist"),
-        {"provisions__dimension__id__exact": dimension.pk},
+        {"dimension": dimension.slug},
     )
     assert list(response.context["cl"].result_list) == [draft]
 
@@ -210,3 +210,13 @@ def test_the_instrument_list_does_not_query_per_row(client, bob, django_assert_m
         response = client.get(reverse("admin:policies_instrument_changelist"))
     assert response.status_code == 200
     assert Instrument.objects.count() == 30
+
+
+def test_the_instrument_list_shows_what_changed_last_first(client, bob):
+    state = make_state()
+    first, second = make_instrument(state), make_instrument(state)
+    first.summary = "Edited after the second was made."
+    first.save()
+    client.force_login(bob)
+    listed = client.get(reverse("admin:policies_instrument_changelist")).context["cl"].result_list
+    assert list(listed) == [first, second]
