@@ -203,10 +203,11 @@ def rebuild(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     """Recompute the stored intervals of these jurisdictions and dimensions (None: all)."""
     jurisdiction_ids = set(jurisdiction_ids) if jurisdiction_ids is not None else None
     dimension_ids = set(dimension_ids) if dimension_ids is not None else None
-    _stored(jurisdiction_ids, dimension_ids).delete()
-    written = _write(computed_rows(jurisdiction_ids, dimension_ids))
+    # First, before any position row: every transaction that rewrites positions then locks
+    # the version row before their rows, in the same order, so two never deadlock.
     data_version.bump()
-    return written
+    _stored(jurisdiction_ids, dimension_ids).delete()
+    return _write(computed_rows(jurisdiction_ids, dimension_ids))
 
 
 def _stored(jurisdiction_ids, dimension_ids):
