@@ -7,7 +7,7 @@ Only published records appear: every queryset here starts from a `published()` o
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from jurisdictions.api import JurisdictionRefSerializer
+from jurisdictions.api import DATETIME, JurisdictionRefSerializer
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
 from policies.models import (
     Citation,
@@ -151,6 +151,76 @@ class InstrumentSerializer(serializers.ModelSerializer):
 
     def get_site_url(self, obj) -> str:
         return link(self.context.get("request"), "site:instrument", obj.pk)
+
+    def to_representation(self, obj):
+        # Written out, like JurisdictionSerializer's: DRF's field-by-field machinery was
+        # most of a page of search results once the search itself was indexed.
+        # tests/api/test_resources.py checks this against the declared fields.
+        j, agency = obj.jurisdiction, obj.agency
+        return {
+            "id": obj.pk,
+            "title": obj.title,
+            "kind": obj.kind,
+            "status": obj.status,
+            "citation": obj.citation,
+            "jurisdiction": {
+                "slug": j.slug,
+                "name": j.name,
+                "level": j.level,
+                "fips": j.fips,
+                "ocd_id": j.ocd_id,
+            },
+            "agency": agency.slug if agency else None,
+            "binding": obj.binding,
+            "enacted": obj.enacted_display,
+            "effective": obj.effective_display,
+            "ended": obj.ended_display,
+            "enacted_on": _day(obj.enacted_on),
+            "enacted_precision": obj.enacted_precision,
+            "effective_on": _day(obj.effective_on),
+            "effective_precision": obj.effective_precision,
+            "ended_on": _day(obj.ended_on),
+            "ended_precision": obj.ended_precision,
+            "supersedes": obj.supersedes_id,
+            "summary": obj.summary,
+            "last_verified_on": _day(obj.last_verified_on),
+            "published_at": DATETIME.to_representation(obj.reviewed_at),
+            "updated_at": DATETIME.to_representation(obj.updated_at),
+            "provisions": [
+                {
+                    "id": p.pk,
+                    "dimension": p.dimension.slug,
+                    "value": p.value.slug,
+                    "value_label": p.value.label,
+                    "rank": p.value.rank,
+                    "pinpoint": p.pinpoint,
+                    "exceptions": p.exceptions,
+                    "notes": p.notes,
+                    "citations": [_cited(c) for c in p.citations.all()],
+                }
+                for p in obj.provisions.all()
+            ],
+            "citations": [_cited(c) for c in obj.citations.all()],
+            "url": self.get_url(obj),
+            "site_url": self.get_site_url(obj),
+        }
+
+
+def _day(day) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _cited(citation) -> dict:
+    source = citation.source
+    return {
+        "source_id": citation.source_id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "url": source.url,
+        "archived_url": source.archived_url,
+        "pinpoint": citation.pinpoint,
+        "quote": citation.quote,
+    }
 
 
 class InstrumentRefSerializer(serializers.ModelSerializer):

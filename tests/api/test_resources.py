@@ -205,3 +205,22 @@ def test_the_written_out_jurisdiction_serializer_matches_its_declared_fields(rf)
         written_out = serializer.to_representation(jurisdiction)
         declared = serializers.ModelSerializer.to_representation(serializer, jurisdiction)
         assert written_out == declared
+
+
+def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf):
+    """InstrumentSerializer.to_representation is written out for speed; DRF's own, driven
+    by the declared fields, must give the same for every published instrument."""
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    from policies.api import InstrumentSerializer, published_instruments
+
+    request = Request(rf.get("/api/v1/instruments/"))
+    serializer = InstrumentSerializer(context={"request": request})
+    instruments = list(published_instruments())
+    assert len(instruments) > 30
+    assert any(i.agency_id for i in instruments) and any(i.ended_on for i in instruments)
+    for instrument in instruments:
+        written_out = serializer.to_representation(instrument)
+        declared = serializers.ModelSerializer.to_representation(serializer, instrument)
+        assert written_out == declared
