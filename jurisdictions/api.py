@@ -9,11 +9,22 @@ from policyhub.api import CSVListMixin, JSONErrorsMixin, link
 
 
 class JurisdictionRefSerializer(serializers.ModelSerializer):
-    """A jurisdiction as mentioned inside another object."""
+    """A jurisdiction as mentioned inside another object (see `jurisdiction_json`)."""
 
     class Meta:
         model = Jurisdiction
         fields = ["slug", "name", "level", "fips", "ocd_id"]
+
+
+def jurisdiction_json(jurisdiction: Jurisdiction) -> dict:
+    """What JurisdictionRefSerializer gives, built directly for the written-out answers."""
+    return {
+        "slug": jurisdiction.slug,
+        "name": jurisdiction.name,
+        "level": jurisdiction.level,
+        "fips": jurisdiction.fips,
+        "ocd_id": jurisdiction.ocd_id,
+    }
 
 
 # Converts a datetime as the API's declared DateTimeFields do (ISO 8601, UTC as Z).
@@ -56,11 +67,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         # tests/api/test_resources.py checks this against the declared fields.
         parent, state = obj.parent, obj.state
         return {
-            "slug": obj.slug,
-            "name": obj.name,
-            "level": obj.level,
-            "fips": obj.fips,
-            "ocd_id": obj.ocd_id,
+            **jurisdiction_json(obj),
             "usps": obj.usps,
             "parent": parent.slug if parent else None,
             "parent_fips": parent.fips if parent else None,

@@ -7,7 +7,7 @@ Only published records appear: every queryset here starts from a `published()` o
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from jurisdictions.api import DATETIME, JurisdictionRefSerializer
+from jurisdictions.api import DATETIME, JurisdictionRefSerializer, jurisdiction_json
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
 from policies.models import (
     Citation,
@@ -156,20 +156,14 @@ class InstrumentSerializer(serializers.ModelSerializer):
         # Written out, like JurisdictionSerializer's: DRF's field-by-field machinery was
         # most of a page of search results once the search itself was indexed.
         # tests/api/test_resources.py checks this against the declared fields.
-        j, agency = obj.jurisdiction, obj.agency
+        agency = obj.agency
         return {
             "id": obj.pk,
             "title": obj.title,
             "kind": obj.kind,
             "status": obj.status,
             "citation": obj.citation,
-            "jurisdiction": {
-                "slug": j.slug,
-                "name": j.name,
-                "level": j.level,
-                "fips": j.fips,
-                "ocd_id": j.ocd_id,
-            },
+            "jurisdiction": jurisdiction_json(obj.jurisdiction),
             "agency": agency.slug if agency else None,
             "binding": obj.binding,
             "enacted": obj.enacted_display,

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from jurisdictions.api import jurisdiction_json
 from jurisdictions.filters import (
     JurisdictionFilter,
     jurisdiction_by_code,
@@ -56,7 +57,7 @@ def answer_json(answer: PositionAnswer, request) -> dict:
                 "pinpoint": provision.pinpoint,
                 "exceptions": provision.exceptions,
             },
-            "sources": [{"title": s.title, "url": s.url} for s in answer.sources],
+            "sources": sources_json(answer),
         }
     return {
         "dimension": answer.dimension.slug,
@@ -68,30 +69,32 @@ def answer_json(answer: PositionAnswer, request) -> dict:
         "valid_from": answer.valid_from,
         "valid_to": answer.valid_to,
         "decided_by": decided_by,
-        "overridden": [
-            {
-                "provision": p.pk,
-                "instrument": p.instrument.title,
-                "jurisdiction": p.instrument.jurisdiction.slug,
-                "value": p.value.slug,
-            }
-            for p in answer.overridden
-        ],
-        "mandates_noted": [
-            {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
-            for p in answer.noted
-        ],
+        "overridden": overridden_json(answer),
+        "mandates_noted": noted_json(answer),
     }
 
 
-def jurisdiction_json(jurisdiction: Jurisdiction) -> dict:
-    return {
-        "slug": jurisdiction.slug,
-        "name": jurisdiction.name,
-        "level": jurisdiction.level,
-        "fips": jurisdiction.fips,
-        "ocd_id": jurisdiction.ocd_id,
-    }
+def sources_json(answer: PositionAnswer) -> list[dict]:
+    return [{"title": s.title, "url": s.url} for s in answer.sources]
+
+
+def overridden_json(answer: PositionAnswer) -> list[dict]:
+    return [
+        {
+            "provision": p.pk,
+            "instrument": p.instrument.title,
+            "jurisdiction": p.instrument.jurisdiction.slug,
+            "value": p.value.slug,
+        }
+        for p in answer.overridden
+    ]
+
+
+def noted_json(answer: PositionAnswer) -> list[dict]:
+    return [
+        {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
+        for p in answer.noted
+    ]
 
 
 POSITION_FIELDS = {
@@ -197,6 +200,7 @@ POSITION_CSV_HEADER = [
     *("decided_by.sources", "overridden", "mandates_noted"),
 ]
 NOT_DECIDED = [""] * 11
+CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream
 
 
 def _cell(value):
@@ -244,29 +248,9 @@ def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
             provision.pk,
             provision.pinpoint,
             provision.exceptions,
-            _json_cell([{"title": s.title, "url": s.url} for s in provision.sources]),
+            _json_cell(sources_json(answer)),
         ]
-    row.append(
-        _json_cell(
-            [
-                {
-                    "provision": p.pk,
-                    "instrument": p.instrument.title,
-                    "jurisdiction": p.instrument.jurisdiction.slug,
-                    "value": p.value.slug,
-                }
-                for p in answer.overridden
-            ]
-        )
-    )
-    row.append(
-        _json_cell(
-            [
-                {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
-                for p in answer.noted
-            ]
-        )
-    )
+    row += [_json_cell(overridden_json(answer)), _json_cell(noted_json(answer))]
     return row
 
 
@@ -291,9 +275,6 @@ def position_csv(jurisdictions, dimension, as_of, request):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
     return response
-
-
-CSV_CHUNK = 2000
 
 
 class TimelineView(JSONErrorsMixin, GenericAPIView):
