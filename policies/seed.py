@@ -40,7 +40,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -69,6 +69,8 @@ DEFAULT_JURISDICTIONS_CSV = settings.BASE_DIR / "fixtures" / "jurisdictions.csv"
 DEFAULT_CODEBOOK = settings.BASE_DIR / "fixtures" / "codebook.yaml"
 JURISDICTION_COLUMNS = {"level", "fips", "usps", "name", "ocd_id", "parent_fips"}
 TOP_LEVELS = (Level.STATE, Level.TERRITORY)
+# Far above any real rank, so a value lifted there collides with nothing (`load_codebook`).
+PARKED_RANK_OFFSET = 10_000
 PUBLISHED_CONFIDENCE = {"high", "medium"}
 MEDIUM_CONFIDENCE_NOTE = (
     "Seed confidence medium: the facts are sourced, but a curator should check the "
@@ -266,6 +268,7 @@ def load_codebook(
             for spec in specs
             for rank, value in enumerate(spec["values"])
         ]
+        _park_values_that_move(values)
         _sync(
             DimensionValue,
             ("dimension_id", "slug"),
@@ -274,6 +277,20 @@ def load_codebook(
             queryset=DimensionValue.objects.all(),
         )
     return summary
+
+
+def _park_values_that_move(values: list[dict]) -> None:
+    """A value inserted into a scale moves the values after it down one rank. Ranks are
+    unique per dimension and checked row by row, so first lift the seed's values whose rank
+    changes out of the way (the sync then writes their new rank, with history)."""
+    wanted = {(v["dimension_id"], v["slug"]): v["rank"] for v in values}
+    moving = [
+        value.pk
+        for value in DimensionValue.objects.all()
+        if wanted.get((value.dimension_id, value.slug), value.rank) != value.rank
+    ]
+    parked = _last_changed_by_seed(DimensionValue, moving)
+    DimensionValue.objects.filter(pk__in=parked).update(rank=F("rank") + PARKED_RANK_OFFSET)
 
 
 def _dimension_fields(spec: dict, position: int) -> dict:

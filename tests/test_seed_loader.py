@@ -16,6 +16,7 @@ from policies.dates import Precision
 from policies.models import (
     Citation,
     Dimension,
+    DimensionValue,
     Event,
     Instrument,
     Provision,
@@ -23,11 +24,13 @@ from policies.models import (
     Source,
 )
 from policies.seed import (
+    DEFAULT_CODEBOOK,
     MEDIUM_CONFIDENCE_NOTE,
     PLACEHOLDER_SOURCE_NOTE,
     SeedDataError,
     default_seed_path,
     load_all,
+    load_codebook,
     load_jurisdictions,
     load_seed_policies,
 )
@@ -124,6 +127,33 @@ def test_each_dimensions_values_keep_the_codebooks_order_with_one_neutral():
         assert neutral in (["no-policy"], ["none"])
 
 
+def test_a_value_inserted_into_a_scale_moves_the_values_after_it_down(tmp_path):
+    codebook = yaml.safe_load(DEFAULT_CODEBOOK.read_text())
+    status = next(d for d in codebook["dimensions"] if d["slug"] == "status-inquiry")
+    status["values"] = [v for v in status["values"] if v["slug"] != "permitted"]
+    older = tmp_path / "codebook.yaml"
+    older.write_text(yaml.safe_dump(codebook))
+    DimensionValue.objects.filter(dimension__slug="status-inquiry", slug="permitted").delete()
+    load_codebook(older)
+    assert ranked_slugs("status-inquiry") == ["prohibited", "limited", "no-policy", "mandated"]
+
+    summary = load_codebook()
+
+    assert ranked_slugs("status-inquiry") == [
+        "prohibited",
+        "limited",
+        "no-policy",
+        "permitted",
+        "mandated",
+    ]
+    assert (summary["Dimension value"].created, summary["Dimension value"].updated) == (1, 1)
+
+
+def ranked_slugs(dimension_slug):
+    values = DimensionValue.objects.filter(dimension__slug=dimension_slug).order_by("rank")
+    return list(values.values_list("slug", flat=True))
+
+
 def test_reporting_and_remedies_is_neutral_at_none_the_last_value():
     values = list(Dimension.objects.get(slug="reporting-and-remedies").values.order_by("rank"))
     assert values[-1].slug == "none"
@@ -168,9 +198,10 @@ def test_dates_keep_the_precision_the_seed_gives():
     harris = instrument("Harris County 287(g) jail agreement")
     assert (harris.ended_on, harris.ended_precision) == (dt.date(2017, 2, 21), Precision.DAY)
     way_forward = instrument("Illinois Way Forward Act")
+    # In force on signature: the corrected facts give the day.
     assert (way_forward.effective_on, way_forward.effective_precision) == (
-        dt.date(2021, 8, 1),
-        Precision.MONTH,
+        dt.date(2021, 8, 2),
+        Precision.DAY,
     )
 
 
