@@ -71,6 +71,7 @@ def answer_json(answer: PositionAnswer, request) -> dict:
         "decided_by": decided_by,
         "overridden": overridden_json(answer),
         "mandates_noted": noted_json(answer),
+        "suspended_by": suspended_json(answer),
     }
 
 
@@ -97,18 +98,39 @@ def noted_json(answer: PositionAnswer) -> list[dict]:
     ]
 
 
+def suspended_json(answer: PositionAnswer) -> list[dict]:
+    """Court orders that keep a provision out of this position, with their provenance."""
+    return [
+        {
+            "order": s.order,
+            "from": s.starts_on.isoformat(),
+            "until": s.ends_on.isoformat() if s.ends_on else None,
+            "until_reason": s.end_reason,
+            "instrument": s.instrument.title,
+            "jurisdiction": s.instrument.jurisdiction.slug,
+            "dimension": s.dimension_slug,
+            "pinpoint": s.pinpoint,
+            "source": s.source.url if s.source else None,
+        }
+        for s in answer.suspensions
+    ]
+
+
 POSITION_FIELDS = {
     "dimension": serializers.CharField(),
     "value": serializers.CharField(allow_null=True),
     "value_label": serializers.CharField(),
     "rank": serializers.IntegerField(allow_null=True),
-    "provenance": serializers.ChoiceField(["own", "inherited", "preempted", "unknown"]),
+    "provenance": serializers.ChoiceField(
+        ["own", "inherited", "preempted", "suspended", "unknown"]
+    ),
     "approximate": serializers.BooleanField(),
     "valid_from": serializers.DateField(allow_null=True),
     "valid_to": serializers.DateField(allow_null=True),
     "decided_by": serializers.JSONField(allow_null=True),
     "overridden": serializers.JSONField(),
     "mandates_noted": serializers.JSONField(),
+    "suspended_by": serializers.JSONField(),
 }
 JURISDICTION_FIELDS = {
     "slug": serializers.CharField(),
@@ -197,7 +219,7 @@ POSITION_CSV_HEADER = [
     *(f"decided_by.instrument.{k}" for k in ("id", "title", "kind", "citation", "binding")),
     *("decided_by.instrument.jurisdiction", "decided_by.instrument.url"),
     *(f"decided_by.provision.{k}" for k in ("id", "pinpoint", "exceptions")),
-    *("decided_by.sources", "overridden", "mandates_noted"),
+    *("decided_by.sources", "overridden", "mandates_noted", "suspended_by"),
 ]
 NOT_DECIDED = [""] * 11
 CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream
@@ -250,7 +272,11 @@ def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
             provision.exceptions,
             _json_cell(sources_json(answer)),
         ]
-    row += [_json_cell(overridden_json(answer)), _json_cell(noted_json(answer))]
+    row += [
+        _json_cell(overridden_json(answer)),
+        _json_cell(noted_json(answer)),
+        _json_cell(suspended_json(answer)),
+    ]
     return row
 
 

@@ -12,7 +12,14 @@ from django.dispatch import receiver
 
 from jurisdictions.models import Jurisdiction
 from policies import data_version, position_store
-from policies.models import Dimension, DimensionValue, Instrument, Provision, ReviewState
+from policies.models import (
+    Dimension,
+    DimensionValue,
+    Instrument,
+    Provision,
+    ReviewState,
+    Suspension,
+)
 
 # What an instrument looked like before this save, keyed by pk.
 INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id")
@@ -86,6 +93,21 @@ def provision_saved(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Provision)
 def provision_deleted(sender, instance, **kwargs):
     _refresh_provision(instance, {instance.dimension_id})
+
+
+@receiver(post_save, sender=Suspension)
+@receiver(post_delete, sender=Suspension)
+def suspension_changed(sender, instance, raw=False, **kwargs):
+    # A court order takes its provision out of (or back into) every position it reaches.
+    if raw:
+        return
+    row = (
+        Provision.objects.filter(pk=instance.provision_id)
+        .values("instrument_id", "dimension_id")
+        .first()
+    )
+    if row is not None:  # gone with its provision, whose deletion refreshed the positions
+        _refresh_provision(Provision(instrument_id=row["instrument_id"]), {row["dimension_id"]})
 
 
 @receiver(pre_save, sender=Jurisdiction)
