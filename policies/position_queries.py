@@ -492,6 +492,18 @@ def positions_on(
     ]
 
 
+def suspensions_on(dimension: Dimension, on: dt.date) -> list[SuspensionRef]:
+    """Court orders suspending a published provision on this question on that date, for
+    the map's note: two queries, one when none is in force."""
+    ids = Suspension.objects.filter(
+        provision__dimension=dimension,
+        provision__instrument__review_state=ReviewState.PUBLISHED,
+        starts_on__lte=on,
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    refs = suspension_refs(list(ids.values_list("pk", flat=True)))
+    return sorted(refs.values(), key=lambda s: (s.starts_on, s.pk))
+
+
 def map_values(dimension: Dimension, on: dt.date, level: str) -> dict[str, str | None]:
     """FIPS → value slug (None: unknown) for every jurisdiction of a level: two queries."""
     fips = dict(

@@ -16,10 +16,10 @@ from rest_framework.exceptions import ValidationError
 
 from jurisdictions.filters import JurisdictionFilter, jurisdictions_by_codes
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_queries
+from policies import coverage, position_queries
 from policies.api import published_instruments
 from policies.filters import SourceFilter
-from policies.models import Position, Source, SourceKind
+from policies.models import Position, Source, SourceKind, Suspension
 from public import queries
 
 PAGE_SIZE = 50
@@ -268,10 +268,19 @@ def instrument(request, pk):
         .select_related("jurisdiction", "dimension", "value")
         .order_by("dimension__position", "jurisdiction__fips")
     )
+    suspensions = Suspension.objects.filter(provision__instrument=found).select_related(
+        "source", "provision__dimension"
+    )
     return render(
         request,
         "public/instrument.html",
-        {"instrument": found, "decides": decides[:200], "decides_count": decides.count(), "on": on},
+        {
+            "instrument": found,
+            "decides": decides[:200],
+            "decides_count": decides.count(),
+            "on": on,
+            "suspensions": suspensions,
+        },
     )
 
 
@@ -315,5 +324,23 @@ def downloads(request):
     )
 
 
+def protocol(request):
+    return render(request, "public/protocol.html", {})
+
+
+def coverage_page(request):
+    on = today()
+    return render(request, "public/coverage.html", {"coverage": coverage.coverage(on=on)})
+
+
 def about(request):
-    return render(request, "public/about.html", {})
+    on = today()
+    return render(
+        request,
+        "public/about.html",
+        {
+            "covered": coverage.jurisdictions_with_a_known_position(on=on),
+            "states_covered": coverage.states_with_published_instruments(),
+            "on": on,
+        },
+    )

@@ -23,8 +23,9 @@ FIRST_YEAR = 2010  # the year links start here; any date can still be typed in
 # The data version (for the codebook, then for the map), two for the values on the date,
 # one for the names and profile links: the same for 51 states as for 3,142 counties. Once
 # drawn, a map comes from the cache: the two version reads. The first request of a process
-# adds two, for reading the codebook (position_queries.codebook).
-MAP_PAGE_QUERIES = 5
+# adds two, for reading the codebook (position_queries.codebook). One more for the court
+# orders in force on the date (two when there are some); cached with the map.
+MAP_PAGE_QUERIES = 6
 MAP_PAGE_CACHED_QUERIES = 2
 
 
