@@ -170,7 +170,7 @@ def _read_file(path: Path, dataset: Dataset, keyed: dict) -> None:
         )
 
     def located(entry: dict, where: str) -> dict:
-        return {**entry, "state": state, "file": name, "where": where}
+        return {**entry, "state": state, "file": name, "path": str(path), "where": where}
 
     for index, spec in enumerate(_list(data, "places", name)):
         where = f"{name}: places[{index}]"
@@ -204,6 +204,9 @@ def _read_file(path: Path, dataset: Dataset, keyed: dict) -> None:
                 f"{entry['where']}: `supersedes` names “{superseded}”, which is not an "
                 "instrument in this file."
             )
+        if superseded:
+            # Found again by its natural key: a later file may have replaced it.
+            entry["supersedes_key"] = (file_instruments[superseded]["jurisdiction"], superseded)
 
     for index, spec in enumerate(_list(data, "suspensions", name)):
         dataset.suspensions.append(located(_suspension(spec, name, index, file_instruments), ""))
@@ -361,7 +364,7 @@ def _suspension(spec: dict, name: str, index: int, instruments: dict) -> dict:
 
 def _put(index: dict, key: tuple, entry: dict, dataset: Dataset) -> None:
     earlier = index.get(key)
-    if earlier is not None and earlier.get("file") != entry.get("file"):
+    if earlier is not None and earlier.get("path") != entry.get("path"):
         dataset.replaced.append(f"{entry['where']} replaces {earlier['where']}")
     index[key] = entry
 

@@ -522,10 +522,10 @@ def _instrument_fields(spec: dict, jurisdictions: dict, agencies: dict) -> dict:
 
 def _link_superseded(instruments: list[tuple[dict, Instrument]], counts: Counts) -> None:
     """`supersedes` names an instrument of the same file, so it is set once both exist."""
-    by_title = {(spec["file"], spec["title"]): record for spec, record in instruments}
+    by_key = {(spec["jurisdiction"], spec["title"]): record for spec, record in instruments}
     wanted = []
     for spec, record in instruments:
-        earlier = by_title.get((spec["file"], spec.get("supersedes")))
+        earlier = by_key.get(spec.get("supersedes_key"))
         wanted.append(
             {
                 "jurisdiction_id": record.jurisdiction_id,
@@ -651,15 +651,22 @@ def _load_suspensions(
 ) -> None:
     """One row per suspended provision: a court order enjoining several sections of an
     instrument suspends each of their provisions."""
-    by_title = {(spec["file"], spec["title"]): record for spec, record in instruments}
+    # By natural key: a later file may have replaced the instrument the order names.
+    by_key = {(spec["jurisdiction"], spec["title"]): record for spec, record in instruments}
     wanted = []
     for spec in specs:
-        instrument = by_title[(spec["file"], spec["instrument"])]
+        instrument = by_key[(spec["jurisdiction"], spec["instrument"])]
         source = sources[spec["source"]["url"]] if spec.get("source") else None
         for dimension in spec["dimensions"]:
+            provision = provisions.get((instrument.pk, dimension))
+            if provision is None:
+                raise SeedDataError(
+                    f"{spec['where']}: `dimensions` names {dimension!r}, which “"
+                    f"{spec['instrument']}” as finally loaded does not code."
+                )
             wanted.append(
                 {
-                    "provision_id": provisions[(instrument.pk, dimension)].pk,
+                    "provision_id": provision.pk,
                     "order": spec["order"],
                     "starts_on": spec["from"],
                     "ends_on": spec["until"],

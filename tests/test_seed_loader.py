@@ -504,3 +504,20 @@ def test_the_command_reports_a_missing_file_as_a_command_error(tmp_path):
 
     with pytest.raises(CommandError, match="Jurisdictions file not found"):
         call_command("load_seed", jurisdictions=tmp_path / "none.csv")
+
+
+def test_a_research_file_beside_the_state_file_is_read_after_it(tmp_path):
+    folder = edited_dataset(tmp_path, "tx", lambda data: None)
+    spec = state_instrument(
+        yaml.safe_load((DEFAULT_POLICIES_DIR / "tx.yaml").read_text()),
+        "SB 4 (2017): sanctuary-city ban",
+    )
+    spec["summary"] = "Rewritten by a research file."
+    (folder / "tx.research.yaml").write_text(
+        yaml.safe_dump({"state": "TX", "instruments": [spec]}, allow_unicode=True)
+    )
+    load_seed_policies(folder)
+    sb4 = instrument("SB 4 (2017): sanctuary-city ban")
+    assert sb4.summary == "Rewritten by a research file."
+    # tx.yaml's court order still finds the instrument it names.
+    assert sb4.provisions.get(dimension__slug="detainer-holds").suspensions.count() == 1
