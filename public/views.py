@@ -114,7 +114,7 @@ def jurisdictions(request):
         if sort not in SORTS:
             raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
         page_number = request.GET.get("page", "1")
-        if not page_number.isdigit() or int(page_number) < 1:
+        if not (page_number.isascii() and page_number.isdigit()) or int(page_number) < 1:
             raise BadParameter([f"page: '{page_number}' is not a page number."])
         paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
         if int(page_number) > max(paginator.num_pages, 1):
@@ -294,7 +294,9 @@ def sources(request):
             )
         page_number = request.GET.get("page", "1")
         paginator = Paginator(filterset.qs, PAGE_SIZE)
-        if not page_number.isdigit() or not 1 <= int(page_number) <= max(paginator.num_pages, 1):
+        if not (page_number.isascii() and page_number.isdigit()) or not 1 <= int(
+            page_number
+        ) <= max(paginator.num_pages, 1):
             raise BadParameter([f"page: '{page_number}' is not a page of these results."])
         page = paginator.page(int(page_number))
     except BadParameter as error:
