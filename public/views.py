@@ -16,11 +16,12 @@ from rest_framework.exceptions import ValidationError
 
 from jurisdictions.filters import JurisdictionFilter, jurisdictions_by_codes
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_queries
-from policies.api import published_instruments
+from policies.api.resources import published_instruments
 from policies.filters import SourceFilter
-from policies.models import Position, Source, SourceKind
+from policies.models import Dimension, Instrument, Position, Source, SourceKind
+from policies.positions import queries as position_queries
 from public import queries
+from public.map_svg import render_map
 
 PAGE_SIZE = 50
 MAX_COMPARE = 6
@@ -59,6 +60,24 @@ def as_of_from(request) -> dt.date:
 
 def bad_request(request, template: str, context: dict, error: BadParameter):
     return render(request, template, {**context, "errors": error.messages}, status=400)
+
+
+def home(request):
+    published = Instrument.objects.published()
+    context = {
+        "national_map": render_map(
+            "detainer-holds", timezone.localdate(), "county", id_prefix="home"
+        )
+        if Dimension.objects.filter(slug="detainer-holds").exists()
+        else "",
+        "jurisdiction_counts": Jurisdiction.objects.counts_by_level(),
+        "dimension_count": Dimension.objects.count(),
+        "instrument_count": published.count(),
+        "recent_instruments": published.select_related("jurisdiction").order_by(
+            "-reviewed_at", "-pk"
+        )[:10],
+    }
+    return render(request, "public/home.html", context)
 
 
 # --- jurisdictions ----------------------------------------------------------------------
@@ -308,7 +327,7 @@ def sources(request):
 
 
 def downloads(request):
-    from policyhub.bulk import TABLES
+    from policies.bulk import TABLES
 
     return render(
         request,

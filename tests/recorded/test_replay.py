@@ -19,7 +19,7 @@ def seeded_from_one(django_db_blocker, db):
     the recording was made, however many rows earlier tests made and rolled back."""
     from django.apps import apps
 
-    from policies.seed import load_all
+    from policies.loading.seed import load_all
 
     statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
     with connection.cursor() as cursor:

@@ -1,6 +1,6 @@
 """What every endpoint of the read-only API shares: pagination, CSV, errors, parameters.
 
-The resources themselves live with their apps (`jurisdictions/api.py`, `policies/api.py`);
+The resources themselves live with their apps (`jurisdictions/api.py`, `policies/api/resources.py`);
 `policyhub/api_urls.py` routes them under /api/v1/.
 """
 
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from policyhub.csv_text import csv_lines, flatten
+from core.csv_text import csv_lines, flatten
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
