@@ -327,7 +327,7 @@ class EventAdmin(SimpleHistoryAdmin):
 @admin.register(Suspension)
 class SuspensionAdmin(SimpleHistoryAdmin):
     """A court order enjoining one provision: saving it updates every position it reaches
-    (policies.signals)."""
+    (policies.positions.signals)."""
 
     list_display = ["order", "provision", "starts_on", "ends_on"]
     list_select_related = ["provision__instrument", "provision__dimension", "provision__value"]

@@ -11,9 +11,17 @@ from django.conf import settings
 from django.core.management import call_command
 
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_store
-from policies.dataset import DEFAULT_POLICIES_DIR, read_dataset
 from policies.dates import Precision
+from policies.loading.dataset import DEFAULT_POLICIES_DIR, read_dataset
+from policies.loading.seed import (
+    DEFAULT_CODEBOOK,
+    PLACEHOLDER_SOURCE_NOTE,
+    SeedDataError,
+    load_all,
+    load_codebook,
+    load_jurisdictions,
+    load_seed_policies,
+)
 from policies.models import (
     Citation,
     Dimension,
@@ -24,15 +32,7 @@ from policies.models import (
     ReviewState,
     Source,
 )
-from policies.seed import (
-    DEFAULT_CODEBOOK,
-    PLACEHOLDER_SOURCE_NOTE,
-    SeedDataError,
-    load_all,
-    load_codebook,
-    load_jurisdictions,
-    load_seed_policies,
-)
+from policies.positions import store as position_store
 
 SEEDED_MODELS = [Jurisdiction, Dimension, Instrument, Provision, Citation, Source, Event]
 SHARED_CODEBOOK = settings.SHARED_DATA_DIR / "codebook.md"

@@ -9,11 +9,13 @@ import yaml
 from django.core.management import call_command
 
 from jurisdictions.models import Jurisdiction
-from policies import coverage, position_queries, position_store
-from policies.dataset import DEFAULT_POLICIES_DIR, finding_title
 from policies.dates import Precision
+from policies.loading.dataset import DEFAULT_POLICIES_DIR, finding_title
+from policies.loading.seed import SeedDataError, load_seed_policies
 from policies.models import Dimension, Instrument, Position, ReviewState, Suspension
-from policies.seed import SeedDataError, load_seed_policies
+from policies.positions import coverage
+from policies.positions import queries as position_queries
+from policies.positions import store as position_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from policies.coverage import coverage
+from policies.positions.coverage import coverage
 
 
 class Command(BaseCommand):

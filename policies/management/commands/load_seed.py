@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.dataset import DEFAULT_POLICIES_DIR
-from policies.seed import DEFAULT_JURISDICTIONS_CSV, SeedDataError, load_all
+from policies.loading.dataset import DEFAULT_POLICIES_DIR
+from policies.loading.seed import DEFAULT_JURISDICTIONS_CSV, SeedDataError, load_all
 
 
 class Command(BaseCommand):

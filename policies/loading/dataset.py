@@ -4,7 +4,7 @@ One file per state, DC and territory (`tx.yaml`), in the format documented in
 fixtures/policies/README.md, plus files whose name starts with an underscore for what
 belongs to no state (`_background.yaml`: background reading). This module reads the files
 and checks their shape, every message naming the file, the entry and the field; it touches
-no database. `policies.seed` loads what it returns.
+no database. `policies.loading.seed` loads what it returns.
 
 Several files may speak for one state: those given later, or named `<usps>.<more>.yaml`
 after the plain `<usps>.yaml` in the same folder, are read later, and an entry they share

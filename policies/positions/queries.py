@@ -15,7 +15,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from jurisdictions.models import Jurisdiction
-from policies import data_version
 from policies.models import (
     Citation,
     Dimension,
@@ -25,8 +24,9 @@ from policies.models import (
     ReviewState,
     Suspension,
 )
-from policies.position_store import scopes_for
-from policies.positions import Provenance, position_on, timeline
+from policies.positions import version as data_version
+from policies.positions.rules import Provenance, position_on, timeline
+from policies.positions.store import scopes_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +243,7 @@ class PositionAnswer:
     valid_to: dt.date | None = None
     overridden: list[ProvisionRef] = field(default_factory=list)
     noted: list[ProvisionRef] = field(default_factory=list)
-    # Court orders that keep a provision out of this position (see `policies.positions`).
+    # Court orders that keep a provision out of this position (see `policies.positions.rules`).
     suspensions: list[SuspensionRef] = field(default_factory=list)
 
     @property

@@ -5,7 +5,7 @@ Three loaders, each safe to run again and again on SQLite and PostgreSQL:
 - `load_jurisdictions` reads the Census list of states, territories and counties (a CSV);
 - `load_codebook` reads the dimensions and their value scales (fixtures/codebook.yaml);
 - `load_seed_policies` reads the dataset, fixtures/policies/*.yaml (checked by
-  `policies.dataset`; format in fixtures/policies/README.md): places, agencies, sources,
+  `policies.loading.dataset`; format in fixtures/policies/README.md): places, agencies, sources,
   instruments with their provisions, citations and quotes, court orders suspending
   provisions, "no law found" findings, and events.
 
@@ -50,9 +50,8 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
-from policies import position_store
-from policies.dataset import PUBLISHED_CONFIDENCE, Dataset, DatasetError, read_dataset
 from policies.dates import Precision, parse_partial_date
+from policies.loading.dataset import PUBLISHED_CONFIDENCE, Dataset, DatasetError, read_dataset
 from policies.models import (
     Citation,
     Confidence,
@@ -69,6 +68,7 @@ from policies.models import (
     SourceKind,
     Suspension,
 )
+from policies.positions import store as position_store
 from policies.services import instrument_publish
 
 SEED_REASON = "Seed load"
@@ -317,7 +317,7 @@ def _value_fields(dimension: Dimension, spec: dict, rank: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------
-# Seed policies: the curated dataset (fixtures/policies/, read by policies.dataset)
+# Seed policies: the curated dataset (fixtures/policies/, read by policies.loading.dataset)
 
 
 def load_seed_policies(
@@ -815,7 +815,7 @@ def _sync(
 
 @contextmanager
 def _positions_kept_in_step(summary: SeedSummary):
-    """Bulk writes skip the signals that keep stored positions in step (policies.signals):
+    """Bulk writes skip the signals that keep stored positions in step (policies.positions.signals):
     rebuild them once if this load wrote anything, and leave them alone if it did not."""
     written = summary.written()
     yield
