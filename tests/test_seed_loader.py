@@ -521,3 +521,29 @@ def test_a_research_file_beside_the_state_file_is_read_after_it(tmp_path):
     assert sb4.summary == "Rewritten by a research file."
     # tx.yaml's court order still finds the instrument it names.
     assert sb4.provisions.get(dimension__slug="detainer-holds").suspensions.count() == 1
+
+
+def doubted(data):
+    spec = state_instrument(data, "Illinois TRUST Act")
+    spec.update(confidence="unverified", draft_reason="A section could not be confirmed.")
+
+
+def test_an_instrument_the_dataset_now_doubts_goes_back_to_draft(tmp_path):
+    summary = load_seed_policies(edited_dataset(tmp_path, "il", doubted))
+    trust_act = instrument("Illinois TRUST Act")
+    assert trust_act.review_state == ReviewState.DRAFT
+    assert trust_act.draft_reason == "A section could not be confirmed."
+    assert summary["Instrument publication"].updated == 1
+    assert position_store.differences() == (set(), set())
+
+
+def test_an_instrument_an_editor_published_stays_published_when_the_dataset_doubts_it(
+    tmp_path, bob
+):
+    trust_act = instrument("Illinois TRUST Act")
+    trust_act.last_verified_on = dt.date(2026, 11, 1)
+    trust_act._history_user = bob
+    trust_act.save()
+    summary = load_seed_policies(edited_dataset(tmp_path, "il", doubted))
+    assert instrument("Illinois TRUST Act").review_state == ReviewState.PUBLISHED
+    assert summary["Instrument publication"].kept == 1

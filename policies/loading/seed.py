@@ -69,7 +69,7 @@ from policies.models import (
     Suspension,
 )
 from policies.positions import store as position_store
-from policies.services import instrument_publish
+from policies.services import instrument_publish, instrument_unpublish
 
 SEED_REASON = "Seed load"
 DEFAULT_JURISDICTIONS_CSV = settings.BASE_DIR / "fixtures" / "jurisdictions.csv"
@@ -703,6 +703,27 @@ def _publish_confident(instruments: list[tuple[dict, Instrument]], counts: Count
                 f"{spec['where']}: cannot publish: {' '.join(exc.messages)}"
             ) from None
         counts.created += 1
+    _withdraw_unverified(instruments, counts)
+
+
+def _withdraw_unverified(instruments: list[tuple[dict, Instrument]], counts: Counts) -> None:
+    """An instrument the data now marks unverified (a section it relies on could not be
+    confirmed) goes back to draft, if the seed published it and nobody has touched it since;
+    one a curator published stays theirs."""
+    withdrawn = [
+        i
+        for s, i in instruments
+        if s["confidence"] not in PUBLISHED_CONFIDENCE and i.review_state == ReviewState.PUBLISHED
+    ]
+    seed_owned = _last_changed_by_seed(Instrument, [i.pk for i in withdrawn])
+    for instrument in withdrawn:
+        if instrument.pk not in seed_owned:
+            counts.kept += 1
+            continue
+        instrument.refresh_from_db()
+        reason = f"{SEED_REASON}: confidence unverified (see its draft reason)"
+        instrument_unpublish(instrument=instrument, user=None, reason=reason)
+        counts.updated += 1
 
 
 def _load_events(
