@@ -4,27 +4,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from core.api import CSVListMixin, JSONErrorsMixin, link
+from core.shapes import schema_of
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
 from jurisdictions.models import Agency, Jurisdiction
+from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
 
-
-class JurisdictionRefSerializer(serializers.ModelSerializer):
-    """A jurisdiction as mentioned inside another object (see `jurisdiction_json`)."""
-
-    class Meta:
-        model = Jurisdiction
-        fields = ["slug", "name", "level", "fips", "ocd_id"]
-
-
-def jurisdiction_json(jurisdiction: Jurisdiction) -> dict:
-    """What JurisdictionRefSerializer gives, built directly for the written-out answers."""
-    return {
-        "slug": jurisdiction.slug,
-        "name": jurisdiction.name,
-        "level": jurisdiction.level,
-        "fips": jurisdiction.fips,
-        "ocd_id": jurisdiction.ocd_id,
-    }
+# A jurisdiction inside another answer: the serializer of its declared shape.
+JurisdictionRefSerializer = schema_of(JurisdictionRef)
 
 
 # Converts a datetime as the API's declared DateTimeFields do (ISO 8601, UTC as Z).
@@ -67,7 +53,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         # tests/api/test_resources.py checks this against the declared fields.
         parent, state = obj.parent, obj.state
         return {
-            **jurisdiction_json(obj),
+            **jurisdiction_ref(obj),
             "usps": obj.usps,
             "parent": parent.slug if parent else None,
             "parent_fips": parent.fips if parent else None,

@@ -8,10 +8,10 @@ from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
 from core.api import CSVListMixin, JSONErrorsMixin, link
-from jurisdictions.api import DATETIME, JurisdictionRefSerializer, jurisdiction_json
+from jurisdictions.api import DATETIME, JurisdictionRefSerializer
+from jurisdictions.shapes import jurisdiction_ref
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
 from policies.models import (
-    Citation,
     Dimension,
     DimensionValue,
     Event,
@@ -19,6 +19,7 @@ from policies.models import (
     Provision,
     Source,
 )
+from policies.selectors import citations_with_sources, published_instruments
 
 # Ids are 64-bit integers: anything longer is no id, and must not reach the database.
 ID_PATTERN = "[0-9]{1,18}"
@@ -163,7 +164,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "kind": obj.kind,
             "status": obj.status,
             "citation": obj.citation,
-            "jurisdiction": jurisdiction_json(obj.jurisdiction),
+            "jurisdiction": jurisdiction_ref(obj.jurisdiction),
             "agency": agency.slug if agency else None,
             "binding": obj.binding,
             "enacted": obj.enacted_display,
@@ -273,26 +274,6 @@ class EventSerializer(serializers.ModelSerializer):
         from policies.dates import format_partial_date
 
         return format_partial_date(obj.occurred_on, obj.occurred_precision)
-
-
-def citations_with_sources():
-    return Citation.objects.select_related("source").order_by("pk")
-
-
-def published_instruments():
-    return (
-        Instrument.objects.published()
-        .select_related("jurisdiction", "agency")
-        .prefetch_related(
-            Prefetch(
-                "provisions",
-                queryset=Provision.objects.select_related("dimension", "value")
-                .prefetch_related(Prefetch("citations", queryset=citations_with_sources()))
-                .order_by("dimension__position"),
-            ),
-            Prefetch("citations", queryset=citations_with_sources()),
-        )
-    )
 
 
 class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
