@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, StreamingHttpResponse
 from drf_orjson_renderer.renderers import ORJSONRenderer
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -60,6 +62,19 @@ def link(request, viewname: str, key) -> str:
     if template is None:
         template = templates[viewname] = reverse(viewname, args=[_KEY], request=request)
     return template.replace(_KEY, quote(str(key), safe=""))
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class LinkField(serializers.Field):
+    """The URL of a view for the object, as `link` builds it: `key` picks the URL's key
+    (the primary key unless told otherwise)."""
+
+    def __init__(self, viewname: str, key=lambda obj: obj.pk, **kwargs):
+        self.viewname, self.key = viewname, key
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> str:
+        return link(self.context.get("request"), self.viewname, self.key(obj))
 
 
 class Pagination(PageNumberPagination):

@@ -3,7 +3,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from core.api import CSVListMixin, JSONErrorsMixin, link
+from core.api import CSVListMixin, JSONErrorsMixin, LinkField
 from core.shapes import schema_of
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
 from jurisdictions.models import Agency, Jurisdiction
@@ -21,8 +21,8 @@ class JurisdictionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     parent_fips = serializers.CharField(source="parent.fips", read_only=True, allow_null=True)
     state = serializers.CharField(source="state.usps", read_only=True, allow_null=True)
-    url = serializers.SerializerMethodField()
-    site_url = serializers.SerializerMethodField()
+    url = LinkField("api:jurisdiction-detail", key=lambda obj: obj.fips or obj.slug)
+    site_url = LinkField("site:jurisdiction", key=lambda obj: obj.slug)
 
     class Meta:
         model = Jurisdiction
@@ -41,16 +41,10 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_url(self, obj) -> str:
-        return link(self.context.get("request"), "api:jurisdiction-detail", obj.fips or obj.slug)
-
-    def get_site_url(self, obj) -> str:
-        return link(self.context.get("request"), "site:jurisdiction", obj.slug)
-
     def to_representation(self, obj):
         # Written out: DRF's field-by-field machinery (building the fields from the model,
         # then a lookup and a conversion per field) was most of a one-jurisdiction answer.
-        # tests/api/test_resources.py checks this against the declared fields.
+        # tests/policies/api/test_resources.py checks this against the declared fields.
         parent, state = obj.parent, obj.state
         return {
             **jurisdiction_ref(obj),
@@ -58,8 +52,8 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "parent": parent.slug if parent else None,
             "parent_fips": parent.fips if parent else None,
             "state": state.usps if state else None,
-            "url": self.get_url(obj),
-            "site_url": self.get_site_url(obj),
+            "url": self.fields["url"].to_representation(obj),
+            "site_url": self.fields["site_url"].to_representation(obj),
             "updated_at": DATETIME.to_representation(obj.updated_at),
         }
 

@@ -110,7 +110,7 @@ def _json_cell(items: list[dict]) -> str:
 
 def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
     """One CSV row: what `flatten(interval_of(…))` gives, written out because the generic
-    flattening was a third of an all-counties export (tests/api/test_positions_api.py
+    flattening was a third of an all-counties export (tests/policies/api/test_positions.py
     checks the two agree on every county)."""
     j, value, provision = answer.jurisdiction, answer.value, answer.provision
     row = [

@@ -1,11 +1,11 @@
 """What every page and endpoint answered on the seed data, recorded so that a change to the
 code's layout can be shown to change no answer, byte for byte.
 
-`python -m tests.recorded.responses` is not how it runs: the recording is made by the test
-`tests/recorded/test_replay.py` with `RECORD_RESPONSES=1`, on the test database with the
-seed data loaded, once per database vendor (the ordering of text and full-text search
-differ between SQLite and PostgreSQL). Without the variable the same test replays every
-request and compares.
+The recording is made by the test `tests/policyhub/recorded/test_replay.py` run with
+`RECORD_RESPONSES=1`, on the test database with the seed data loaded, once per database
+vendor (the ordering of text and full-text search differ between SQLite and PostgreSQL).
+Without the variable the same test replays every request and compares; answers meant to
+change are listed in INTENDED_CHANGES with their reasons.
 
 What changes from day to day is normalised before comparing: today's date (the default
 `as_of`) and the time the seed was loaded (`updated_at`, `reviewed_at`).

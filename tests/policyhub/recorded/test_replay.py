@@ -8,7 +8,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.test import Client
 
-from tests.recorded import responses
+from tests.policyhub.recorded import responses
 
 pytestmark = [pytest.mark.django_db]
 
