@@ -1,7 +1,8 @@
-"""What every endpoint of the read-only API shares: pagination, CSV, errors, parameters.
+"""What every endpoint of the read-only API shares: pagination, CSV lists, errors, links.
 
-The resources themselves live with their apps (`jurisdictions/api.py`, `policies/api/resources.py`);
-`policyhub/api_urls.py` routes them under /api/v1/.
+The endpoints live with their apps (`jurisdictions/api.py`, `policies/api/`) and
+`policyhub/api_urls.py` routes them under /api/v1/. Query parameters are parsed by forms
+(`core/params.py`); `raise_for` turns a form's errors into the API's 400.
 """
 
 from collections.abc import Iterable, Iterator
