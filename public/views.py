@@ -94,7 +94,8 @@ def jurisdictions(request):
     context = {"levels": Level.choices, "dimensions": position_queries.codebook()}
     query = PositionQuery(request.GET, dimension_required=False, codebook=context["dimensions"])
     try:
-        if query.is_valid() or "as_of" in query.cleaned_data:
+        query.is_valid()
+        if "as_of" in query.cleaned_data:  # kept in the form when another parameter is wrong
             context["as_of"] = query.cleaned_data["as_of"]
         asked = valid(query)
         as_of, dimension = asked["as_of"], asked["dimension"]
