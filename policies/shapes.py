@@ -97,7 +97,10 @@ class Compare(TypedDict):
     dimensions: list[CompareRow]
 
 
-class LegendValue(TypedDict):
+class CodebookValue(TypedDict):
+    """A value of the codebook, as the map's legend and the bulk download's codebook.json
+    show it."""
+
     slug: str
     label: str
     rank: int
@@ -108,7 +111,7 @@ class Map(TypedDict):
     dimension: str
     level: str
     as_of: dt.date
-    legend: list[LegendValue]
+    legend: list[CodebookValue]
     values: dict[str, str | None]
 
 
@@ -173,9 +176,10 @@ def noted_of(answer: PositionAnswer) -> list[Noted]:
     ]
 
 
-def legend_of(dimension) -> list[LegendValue]:
-    """The codebook's values of a dimension, in rank order."""
-    return [
-        {"slug": v.slug, "label": v.label, "rank": v.rank, "is_neutral": v.is_neutral}
-        for v in dimension.values.all()
-    ]
+def codebook_value(value) -> CodebookValue:
+    return {
+        "slug": value.slug,
+        "label": value.label,
+        "rank": value.rank,
+        "is_neutral": value.is_neutral,
+    }

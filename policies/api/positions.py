@@ -31,8 +31,8 @@ from policies.shapes import (
     Map,
     Position,
     Timeline,
+    codebook_value,
     interval_of,
-    legend_of,
     noted_of,
     set_aside_of,
     sources_of,
@@ -288,7 +288,7 @@ class MapView(JSONErrorsMixin, GenericAPIView):
         values = position_queries.map_values(dimension, as_of, level)
         if request.accepted_renderer.format == "csv":
             return Response([{"fips": k, "value": v or "unknown"} for k, v in values.items()])
-        legend = legend_of(dimension)
+        legend = [codebook_value(v) for v in dimension.values.all()]  # in rank order
         return Response(
             {
                 "dimension": dimension.slug,
