@@ -6,11 +6,13 @@ Each takes a constant number of queries, whatever the size of what it reads.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.db.models import Count, Max, Q
 
 from jurisdictions.models import Agency, Jurisdiction, Level
 from policies.dates import format_partial_date
 from policies.models import Dimension, Event, Instrument, InstrumentKind, Position, Provision
+from policies.positions import version as data_version
 
 
 def level_facets(jurisdictions) -> list[tuple[str, str, int]]:
@@ -32,6 +34,20 @@ def state_facets(jurisdictions) -> list[tuple[str, str, int]]:
         .order_by("state__name")
     )
     return [(usps, name, n) for usps, name, n in rows if usps]
+
+
+def facets_of_everything() -> tuple[list, list]:
+    """The level and state facets of the unfiltered list: two counts over every jurisdiction
+    (39,000 with the places, 55 ms on SQLite), kept per process while the data version
+    stands, as the maps are."""
+    maps = caches["maps"]
+    key = f"{data_version.current()}:jurisdiction-facets"
+    found = maps.get(key)
+    if found is None:
+        everything = Jurisdiction.objects.all()
+        found = (level_facets(everything), state_facets(everything))
+        maps.set(key, found)
+    return found
 
 
 def value_facets(jurisdictions, dimension: Dimension, on: dt.date) -> list[tuple[str, str, int]]:

@@ -16,11 +16,12 @@ from rest_framework.exceptions import ValidationError
 
 from jurisdictions.filters import JurisdictionFilter, jurisdictions_by_codes
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_queries
-from policies.api import published_instruments
+from policies.api.resources import published_instruments
 from policies.filters import SourceFilter
-from policies.models import Position, Source, SourceKind
+from policies.models import Dimension, Instrument, Position, Source, SourceKind
+from policies.positions import queries as position_queries
 from public import queries
+from public.map_svg import render_map
 
 PAGE_SIZE = 50
 MAX_COMPARE = 6
@@ -61,9 +62,31 @@ def bad_request(request, template: str, context: dict, error: BadParameter):
     return render(request, template, {**context, "errors": error.messages}, status=400)
 
 
+def home(request):
+    published = Instrument.objects.published()
+    context = {
+        "national_map": render_map(
+            "detainer-holds", timezone.localdate(), "county", id_prefix="home"
+        )
+        if Dimension.objects.filter(slug="detainer-holds").exists()
+        else "",
+        "jurisdiction_counts": Jurisdiction.objects.counts_by_level(),
+        "dimension_count": Dimension.objects.count(),
+        "instrument_count": published.count(),
+        "recent_instruments": published.select_related("jurisdiction").order_by(
+            "-reviewed_at", "-pk"
+        )[:10],
+    }
+    return render(request, "public/home.html", context)
+
+
 # --- jurisdictions ----------------------------------------------------------------------
 
 SORTS = {"name": ["name", "pk"], "fips": ["fips", "pk"], "level": ["level", "name", "pk"]}
+
+
+# The parameters that narrow the list (and its level and state facets).
+FILTERS = ("q", "level", "state", "parent")
 
 
 def jurisdictions(request):
@@ -73,7 +96,7 @@ def jurisdictions(request):
         as_of = as_of_from(request)
         context["as_of"] = as_of
         filterset = JurisdictionFilter(
-            {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")},
+            {k: v for k, v in request.GET.items() if k in FILTERS},
             queryset=Jurisdiction.objects.select_related("state", "parent"),
         )
         if not filterset.is_valid():
@@ -114,7 +137,7 @@ def jurisdictions(request):
         if sort not in SORTS:
             raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
         page_number = request.GET.get("page", "1")
-        if not page_number.isdigit() or int(page_number) < 1:
+        if not (page_number.isascii() and page_number.isdigit()) or int(page_number) < 1:
             raise BadParameter([f"page: '{page_number}' is not a page number."])
         paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
         if int(page_number) > max(paginator.num_pages, 1):
@@ -143,7 +166,7 @@ def jurisdictions(request):
                 query[key] = new
         return "?" + query.urlencode()
 
-    csv_params = {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")}
+    csv_params = {k: v for k, v in request.GET.items() if k in FILTERS}
     if dimension is not None:
         csv_params.update(dimension=dimension.slug, as_of=as_of.isoformat(), format="csv")
         if value is not None:
@@ -153,6 +176,11 @@ def jurisdictions(request):
         csv_url = (
             reverse("api:jurisdiction-list") + "?" + urlencode({**csv_params, "format": "csv"})
         )
+    if any(request.GET.get(name) for name in FILTERS):
+        level_facets = queries.level_facets(base_for_facets)
+        state_facets = queries.state_facets(base_for_facets)
+    else:
+        level_facets, state_facets = queries.facets_of_everything()
     context.update(
         page=page,
         rows=[(j, answers.get(j.pk)) for j in rows],
@@ -161,8 +189,8 @@ def jurisdictions(request):
         sort=sort,
         params=params.urlencode(),
         query=request.GET,
-        level_facets=[(*f, link(level=f[0])) for f in queries.level_facets(base_for_facets)],
-        state_facets=[(*f, link(state=f[0])) for f in queries.state_facets(base_for_facets)],
+        level_facets=[(*f, link(level=f[0])) for f in level_facets],
+        state_facets=[(*f, link(state=f[0])) for f in state_facets],
         value_facets=[
             (*f, link(value=f[0]))
             for f in (queries.value_facets(base_for_facets, dimension, as_of) if dimension else [])
@@ -171,6 +199,40 @@ def jurisdictions(request):
         csv_url=csv_url,
     )
     return render(request, "public/jurisdictions.html", context)
+
+
+# A state holds up to 1,300 places and 2,500 county subdivisions: past this many of one
+# level, a profile names the first and links to the list page for the rest.
+CHILDREN_LISTED = 150
+LEVEL_PLURALS = {
+    Level.STATE: "states",
+    Level.TERRITORY: "territories",
+    Level.COUNTY: "counties",
+    Level.PLACE: "places",
+    Level.COUNTY_SUBDIVISION: "county subdivisions",
+}
+
+
+def children_by_level(place: Jurisdiction, rows) -> list[dict]:
+    """The jurisdictions directly inside `place`, one group per level, from (level, name,
+    slug) rows in name order: plain tuples, since a state's thousands are mostly counted."""
+    groups: dict[str, dict] = {}
+    for level, name, slug in rows:
+        group = groups.setdefault(level, {"level": level, "count": 0, "listed": []})
+        group["count"] += 1
+        if group["count"] <= CHILDREN_LISTED:
+            group["listed"].append((name, slug))
+    ordered = []
+    for level in Level:
+        group = groups.get(level)
+        if group is None:
+            continue
+        group["label"] = LEVEL_PLURALS[level] if group["count"] != 1 else level.label.lower()
+        if group["count"] > CHILDREN_LISTED:
+            query = urlencode({"parent": place.fips or place.slug, "level": level.value})
+            group["more_url"] = f"{reverse('site:jurisdictions')}?{query}"
+        ordered.append(group)
+    return ordered
 
 
 def jurisdiction(request, slug):
@@ -182,15 +244,13 @@ def jurisdiction(request, slug):
         context["answers"] = position_queries.profile(place, context["as_of"])
         return bad_request(request, "public/jurisdiction.html", context, error)
     preview = request.GET.get("preview") == "drafts" and can_preview(request)
-    children = (
-        Jurisdiction.objects.filter(parent=place).order_by("name").only("name", "slug", "level")
-    )
+    children = Jurisdiction.objects.filter(parent=place).order_by("name")
     updated = queries.dataset_updated_at()
     context.update(
         answers=position_queries.profile(place, as_of, include_drafts=preview),
         preview=preview,
         ancestors=list(reversed(place.ancestors())),
-        children=list(children),
+        children=children_by_level(place, children.values_list("level", "name", "slug")),
         timeline=queries.timeline_items(place),
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,
@@ -294,7 +354,9 @@ def sources(request):
             )
         page_number = request.GET.get("page", "1")
         paginator = Paginator(filterset.qs, PAGE_SIZE)
-        if not page_number.isdigit() or not 1 <= int(page_number) <= max(paginator.num_pages, 1):
+        if not (page_number.isascii() and page_number.isdigit()) or not 1 <= int(
+            page_number
+        ) <= max(paginator.num_pages, 1):
             raise BadParameter([f"page: '{page_number}' is not a page of these results."])
         page = paginator.page(int(page_number))
     except BadParameter as error:
@@ -306,7 +368,7 @@ def sources(request):
 
 
 def downloads(request):
-    from policyhub.bulk import TABLES
+    from policies.bulk import TABLES
 
     return render(
         request,

@@ -139,7 +139,10 @@ def write(rows: list[dict], path: Path) -> None:
     data = text.getvalue().encode("utf-8")
     if path.suffix == ".gz":
         # mtime=0 and no file name: the same rows give the same bytes.
-        with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f,
+        ):
             f.write(data)
     else:
         path.write_bytes(data)

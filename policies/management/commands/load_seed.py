@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.seed import (
+from policies.loading.seed import (
     DEFAULT_JURISDICTIONS_CSV,
     DEFAULT_PLACES_CSV,
     SeedDataError,

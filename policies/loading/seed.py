@@ -49,7 +49,6 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jurisdictions.models import TOP_LEVELS, Agency, AgencyKind, Jurisdiction, Level
-from policies import position_store
 from policies.dates import Precision, parse_partial_date
 from policies.models import (
     Citation,
@@ -65,6 +64,7 @@ from policies.models import (
     Source,
     SourceKind,
 )
+from policies.positions import store as position_store
 from policies.services import instrument_publish
 
 SEED_REASON = "Seed load"
@@ -797,9 +797,10 @@ def _sync(
 
 @contextmanager
 def _positions_kept_in_step(summary: SeedSummary):
-    """Bulk writes skip the signals that keep stored positions in step (policies.signals):
-    rebuild them once if this load wrote anything, and leave them alone if it did not.
-    What the signals would rebuild meanwhile (an instrument published) waits for that."""
+    """Bulk writes skip the signals that keep stored positions in step
+    (policies.positions.signals): rebuild them once if this load wrote anything, and leave
+    them alone if it did not. What the signals would rebuild meanwhile (an instrument
+    published) waits for that."""
     written = summary.written()
     with position_store.deferred():
         yield
