@@ -15,37 +15,41 @@ from policies.models import Dimension, Event, Instrument, InstrumentKind, Positi
 from policies.positions import version as data_version
 
 
-def level_facets(jurisdictions) -> list[tuple[str, str, int]]:
-    counts = dict(
-        jurisdictions.order_by()
-        .values_list("level")
-        .annotate(n=Count("pk"))
-        .values_list("level", "n")
-    )
-    return [(value, label, counts[value]) for value, label in Level.choices if counts.get(value)]
-
-
-def state_facets(jurisdictions) -> list[tuple[str, str, int]]:
+def facets(jurisdictions) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """The level facets (in level order) and the state facets (by state name) of these
+    jurisdictions, from one count grouped by both: one scan of the filtered rows, not two
+    (a name search reads all 39,000 names)."""
+    by_level: dict[str, int] = {}
+    by_state: dict[tuple[str, str], int] = {}
     rows = (
         jurisdictions.order_by()
-        .filter(state__isnull=False)
-        .values_list("state__usps", "state__name")
+        .values_list("level", "state__usps", "state__name")
         .annotate(n=Count("pk"))
-        .order_by("state__name")
     )
-    return [(usps, name, n) for usps, name, n in rows if usps]
+    for level, usps, name, n in rows:
+        by_level[level] = by_level.get(level, 0) + n
+        if usps:
+            by_state[(usps, name)] = by_state.get((usps, name), 0) + n
+    levels = [
+        (value, label, by_level[value]) for value, label in Level.choices if value in by_level
+    ]
+    states = [(usps, name, n) for (usps, name), n in sorted(by_state.items(), key=_by_name)]
+    return levels, states
+
+
+def _by_name(item):
+    (usps, name), _ = item
+    return name
 
 
 def facets_of_everything() -> tuple[list, list]:
-    """The level and state facets of the unfiltered list: two counts over every jurisdiction
-    (39,000 with the places, 55 ms on SQLite), kept per process while the data version
-    stands, as the maps are."""
+    """The facets of the unfiltered list, a count over every jurisdiction (39,000 with the
+    places), kept per process while the data version stands, as the maps are."""
     maps = caches["maps"]
     key = f"{data_version.current()}:jurisdiction-facets"
     found = maps.get(key)
     if found is None:
-        everything = Jurisdiction.objects.all()
-        found = (level_facets(everything), state_facets(everything))
+        found = facets(Jurisdiction.objects.all())
         maps.set(key, found)
     return found
 

@@ -139,7 +139,14 @@ def jurisdictions(request):
         page_number = request.GET.get("page", "1")
         if not (page_number.isascii() and page_number.isdigit()) or int(page_number) < 1:
             raise BadParameter([f"page: '{page_number}' is not a page number."])
+        if any(request.GET.get(name) for name in FILTERS):
+            level_facets, state_facets = queries.facets(base_for_facets)
+        else:
+            level_facets, state_facets = queries.facets_of_everything()
         paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
+        if found is base_for_facets:
+            # The level facets count every row already: no second scan to count them.
+            paginator.count = sum(n for _, _, n in level_facets)
         if int(page_number) > max(paginator.num_pages, 1):
             raise BadParameter([f"page: there are only {paginator.num_pages} pages."])
         page = paginator.page(int(page_number))
@@ -176,11 +183,6 @@ def jurisdictions(request):
         csv_url = (
             reverse("api:jurisdiction-list") + "?" + urlencode({**csv_params, "format": "csv"})
         )
-    if any(request.GET.get(name) for name in FILTERS):
-        level_facets = queries.level_facets(base_for_facets)
-        state_facets = queries.state_facets(base_for_facets)
-    else:
-        level_facets, state_facets = queries.facets_of_everything()
     context.update(
         page=page,
         rows=[(j, answers.get(j.pk)) for j in rows],

@@ -59,6 +59,7 @@ from policies.models import (
     Instrument,
     InstrumentKind,
     InstrumentStatus,
+    Position,
     Provision,
     ReviewState,
     Source,
@@ -146,6 +147,13 @@ def load_all(
             load_places(places_path, summary=summary)
         load_codebook(codebook_path, summary=summary)
         load_seed_policies(seed_path, summary=summary)
+    if summary.written() and connection.vendor == "postgresql":
+        # Fresh statistics for the planner: before autovacuum gets to a table that grew
+        # from 3,000 rows to 39,000, it planned the places' pages with the old counts
+        # (the API's place list took 130 ms instead of 15).
+        with connection.cursor() as cursor:
+            for model in (Jurisdiction, Position):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return summary
 
 
@@ -325,11 +333,19 @@ def _insert_jurisdictions(records: list[Jurisdiction], model) -> None:
 
 
 def _insert_rows(model, fields: list, rows: list[list]) -> None:
-    """INSERT the rows (values in the order of `fields`) with executemany, 2,000 at a time."""
+    """Write the rows (values in the order of `fields`): COPY on PostgreSQL (executemany
+    took 12 s for the places and their history, COPY one), executemany elsewhere."""
     quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     # Only datetimes need converting (SQLite stores them as text), and a load stamps every
