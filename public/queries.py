@@ -169,15 +169,29 @@ def matches(text: str, limit: int = 10) -> list[Jurisdiction]:
     name, _, state = text.rpartition(",")
     if name and len(state.strip()) == 2:
         in_state = Jurisdiction.objects.filter(
-            name__iexact=name.strip(), state__usps=state.strip().upper()
+            named(name.strip()), state__usps=state.strip().upper()
         ).order_by("fips")
         if in_state:
             return list(in_state[:limit])
-    named = list(Jurisdiction.objects.filter(name__iexact=text).select_related("state")[:limit])
-    if named:
-        return named
-    order = {Level.STATE: 0, Level.TERRITORY: 1, Level.COUNTY: 2, Level.PLACE: 3}
+    for exactly in (Q(name__iexact=text), named(text)):
+        found = list(Jurisdiction.objects.filter(exactly).select_related("state")[:limit])
+        if found:
+            return found
+    order = {level: rank for rank, level in enumerate(Level)}
     candidates = Jurisdiction.objects.filter(name__icontains=text).select_related("state")
     return sorted(candidates[:200], key=lambda j: (order[j.level], len(j.name), j.fips or ""))[
         :limit
     ]
+
+
+# The kind words of Census place and county subdivision names ("Chicago city", "Wayne
+# township"), so that a search for "Chicago" finds the city as it finds "Cook County".
+KIND_WORDS = ("city", "town", "village", "borough", "township", "municipality", "plantation")
+
+
+def named(name: str) -> Q:
+    """Named `name`, or `name` and a kind word."""
+    condition = Q(name__iexact=name)
+    for kind in KIND_WORDS:
+        condition |= Q(name__iexact=f"{name} {kind}")
+    return condition

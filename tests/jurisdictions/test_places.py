@@ -276,3 +276,18 @@ def test_the_positions_api_answers_for_places_with_its_pinned_queries(
         illinois = client.get(reverse("api:positions"), {**params, "state": "IL"}).json()
     assert illinois["count"] == Jurisdiction.objects.filter(parent__fips="17").places().count()
     assert {p["value"] for p in illinois["results"]} == {"judicial-warrant-only"}
+
+
+def test_compare_finds_a_place_by_its_name_without_the_kind_word(client):
+    response = client.get(reverse("site:compare"), {"j": "il", "add": "Chicago, IL"})
+    assert response.status_code == 302
+    assert "j=il-chicago" in response["Location"]
+    chooser = client.get(reverse("site:compare"), {"add": "Chicago"}).content.decode()
+    assert "Chicago city" in chooser
+    assert "Chicago township" in chooser  # Stutsman County, North Dakota
+
+
+def test_compare_search_ranks_county_subdivisions_among_the_rest(client):
+    response = client.get(reverse("site:compare"), {"add": "emont townshi"})
+    assert response.status_code == 200
+    assert "Lemont township" in response.content.decode()
