@@ -19,9 +19,9 @@ from policies.positions import store as position_store
 from policies.positions import version as data_version
 from policies.positions.queries import codebook
 from public.views import CHILDREN_LISTED
-from tests.api.test_positions_api import POSITIONS_QUERIES
-from tests.api.test_resources import LIST_QUERIES
-from tests.public.test_pages import PAGE_QUERIES
+from tests.policies.api.test_positions import POSITIONS_QUERIES
+from tests.policies.api.test_resources import LIST_QUERIES
+from tests.public.test_views import PAGE_QUERIES
 
 PLACES = 19_524
 COUNTY_SUBDIVISIONS = 16_540
