@@ -36,9 +36,8 @@ def test_jurisdictions_filter_by_state_level_parent_and_name(client):
     assert counties["count"] == 102
     by_fips_state = get(client, api("jurisdiction-list"), state="17", level="county")
     assert by_fips_state["count"] == 102
-    # Places hang from their state (as the Census places gazetteer has them).
     in_illinois = get(client, api("jurisdiction-list"), parent="17", level="place")
-    assert [j["name"] for j in in_illinois["results"]] == ["Chicago"]
+    assert [j["name"] for j in in_illinois["results"]] == ["Chicago city"]
     named = get(client, api("jurisdiction-list"), q="cook", state="IL")
     assert [j["fips"] for j in named["results"]] == ["17031"]
 

@@ -4,7 +4,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from policies.loading.dataset import DEFAULT_POLICIES_DIR
-from policies.loading.seed import DEFAULT_JURISDICTIONS_CSV, SeedDataError, load_all
+from policies.loading.seed import (
+    DEFAULT_JURISDICTIONS_CSV,
+    DEFAULT_PLACES_CSV,
+    SeedDataError,
+    load_all,
+)
 
 
 class Command(BaseCommand):
@@ -21,6 +26,18 @@ class Command(BaseCommand):
             help=f"CSV of states, territories and counties (default: {DEFAULT_JURISDICTIONS_CSV}).",
         )
         parser.add_argument(
+            "--places",
+            type=Path,
+            default=DEFAULT_PLACES_CSV,
+            help=f"CSV (may be gzipped) of places and county subdivisions "
+            f"(default: {DEFAULT_PLACES_CSV}).",
+        )
+        parser.add_argument(
+            "--no-places",
+            action="store_true",
+            help="Leave out the places and county subdivisions (the seed's own places load).",
+        )
+        parser.add_argument(
             "--policies",
             type=Path,
             action="append",
@@ -30,10 +47,14 @@ class Command(BaseCommand):
             f"(default: {DEFAULT_POLICIES_DIR}).",
         )
 
-    def handle(self, *args, jurisdictions, policies, **options):
+    def handle(self, *args, jurisdictions, places, no_places, policies, **options):
         started = time.perf_counter()
         try:
-            summary = load_all(jurisdictions_path=jurisdictions, policies_paths=policies)
+            summary = load_all(
+                jurisdictions_path=jurisdictions,
+                places_path=None if no_places else places,
+                policies_paths=policies,
+            )
         except SeedDataError as exc:
             raise CommandError(str(exc)) from exc
         for line in summary.lines():
