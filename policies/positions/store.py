@@ -277,8 +277,7 @@ def _sqlite_row(row: tuple) -> tuple:
         until.isoformat() if until else None,
         *row[4:8],
         bool(row[8]),
-        json.dumps(row[9]) if row[9] else "[]",
-        json.dumps(row[10]) if row[10] else "[]",
+        *(json.dumps(ids) if ids else "[]" for ids in row[-JSON_COLUMNS:]),
     )
 
 
