@@ -26,7 +26,7 @@ from policies.models import (
     Source,
 )
 
-LEVELS = (Level.STATE, Level.TERRITORY, Level.COUNTY, Level.PLACE)
+LEVELS = tuple(Level)  # state, territory, county, place, county subdivision
 # The report's queries, whatever the size of the data: totals per level, the dimensions,
 # the grouped positions, and the two data-quality counts.
 COVERAGE_QUERIES = 5
