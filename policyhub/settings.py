@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "jurisdictions",
     "policies",
+    "agreements",
     "public",
 ]
 
