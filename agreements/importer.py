@@ -19,9 +19,9 @@ from django.utils.text import slugify
 from agreements import publishing, rules
 from agreements.matching import Matcher
 from agreements.models import (
+    AgencyName,
     Agreement,
     AgreementStatus,
-    AgencyName,
     Change,
     ChangeKind,
     ListKind,
@@ -83,9 +83,11 @@ def import_sheets(
     sheets.sort(key=lambda s: (s.published_on, s.half_day, s.captured_at is None, s.captured_at))
     report = ImportReport(skipped=skipped)
     stored_new = []
+    matcher = None
     for sheet in sheets:
         begun = time.perf_counter()
-        result = _import_one(sheet, apply=not replay)
+        matcher = matcher or Matcher()
+        result = _import_one(sheet, apply=not replay, matcher=matcher)
         result.seconds = time.perf_counter() - begun
         if result.status == "imported":
             stored_new.append(result)
@@ -108,7 +110,7 @@ def _latest(list_kind: str) -> Snapshot | None:
     return snapshots.reverse().first()
 
 
-def _import_one(sheet: Sheet, *, apply: bool) -> SheetReport:
+def _import_one(sheet: Sheet, *, apply: bool, matcher: Matcher) -> SheetReport:
     if sheet.empty:
         return SheetReport(sheet.path, "empty", "empty sheet: no header row, nothing imported")
     content_hash = sheet.content_hash
@@ -134,7 +136,7 @@ def _import_one(sheet: Sheet, *, apply: bool) -> SheetReport:
     with transaction.atomic():
         snapshot = store_snapshot(sheet, content_hash)
         if apply:
-            apply_snapshot(snapshot)
+            apply_snapshot(snapshot, matcher=matcher)
     return SheetReport(sheet.path, "imported", "", snapshot, snapshot.summary, snapshot.problems)
 
 
@@ -186,6 +188,7 @@ class Applier:
             )
         }
         self.spellings = set(AgencyName.objects.values_list("state_id", "spelling"))
+        self.agency_places = dict(Agency.objects.values_list("pk", "jurisdiction_id"))
         self.rows = list(snapshot.rows.order_by("number"))
 
     # -- rows --------------------------------------------------------------------------
@@ -290,15 +293,13 @@ class Applier:
                 agency.save()
             agency_id = agency.pk
             self.names[(state.pk, key)] = agency_id
-        else:
-            # A curator's resolution may since have moved it.
-            moved = Agency.objects.filter(pk=agency_id).exclude(
-                jurisdiction_id=match.jurisdiction_id
-            )
-            for agency in moved:
-                agency.jurisdiction_id = match.jurisdiction_id
-                agency._change_reason = "Jurisdiction resolved by a curator"
-                agency.save()
+        elif self.agency_places.get(agency_id) != match.jurisdiction_id:
+            # A curator's resolution has since moved it.
+            agency = Agency.objects.get(pk=agency_id)
+            agency.jurisdiction_id = match.jurisdiction_id
+            agency._change_reason = "Jurisdiction resolved by a curator"
+            agency.save()
+        self.agency_places[agency_id] = match.jurisdiction_id
         if (state.pk, name) not in self.spellings:
             AgencyName.objects.create(agency_id=agency_id, state=state, key=key, spelling=name)
             self.spellings.add((state.pk, name))
@@ -313,9 +314,10 @@ class Applier:
             self.apply_pending()
         for item in self.touched_reviews.values():
             item.save(update_fields=["last_snapshot", "raw", "message", "occurrences"])
-        SnapshotRow.objects.bulk_update(
-            self.rows, ["outcome", "agreement", "pending", "review"], batch_size=500
-        )
+        # Written again rather than updated: bulk_update's CASE per row and column cost
+        # more than the whole rest of applying a sheet.
+        SnapshotRow.objects.filter(snapshot=self.snapshot).delete()
+        SnapshotRow.objects.bulk_create(self.rows, batch_size=500)
         Change.objects.bulk_create(self.changes)
         for change in self.changes:
             self.counts[change.kind] += 1
@@ -361,6 +363,7 @@ class Applier:
             listed_rows[agency_id].append((row, model, signed_on))
 
         updated: dict[int, Agreement] = {}
+        seen_ids: set[int] = set()
         created: list[tuple[Agreement, SnapshotRow, str, Agreement | None]] = []
         keys = set(Agreement.objects.values_list("key", flat=True))
         slugs = dict(
@@ -386,10 +389,12 @@ class Applier:
                     self.changes.append(
                         Change(snapshot=snapshot, kind=ChangeKind.MOA_LINKED, agreement=agreement)
                     )
-                agreement.moa_state, agreement.moa_url = moa_state, moa_url[:2000]
+                if (agreement.moa_state, agreement.moa_url) != (moa_state, moa_url[:2000]):
+                    agreement.moa_state, agreement.moa_url = moa_state, moa_url[:2000]
+                    updated[agreement.pk] = agreement
                 agreement.last_seen = snapshot
                 row.outcome, row.agreement_id = RowOutcome.AGREEMENT, agreement.pk
-                updated[agreement.pk] = agreement
+                seen_ids.add(agreement.pk)
 
             for index, agreement_id in plan.seen:
                 seen(agreements[agreement_id], rows[index][0])
@@ -398,6 +403,7 @@ class Applier:
                 agreement.status = AgreementStatus.ACTIVE
                 agreement.first_missing = None
                 agreement.ended_from = agreement.ended_by = None
+                updated[agreement.pk] = agreement
                 self.changes.append(
                     Change(snapshot=snapshot, kind=ChangeKind.REAPPEARED, agreement=agreement)
                 )
@@ -414,6 +420,7 @@ class Applier:
                     )
                 )
                 agreement.signed_on = signed_on
+                updated[agreement.pk] = agreement
                 seen(agreement, row)
             for index in plan.added:
                 row, model, signed_on = rows[index]
@@ -462,6 +469,7 @@ class Applier:
                 )
             )
         Agreement.objects.bulk_update(new, ["moa_state", "moa_url"], batch_size=500)
+        Agreement.objects.filter(pk__in=seen_ids - set(updated)).update(last_seen=snapshot)
         Agreement.objects.bulk_update(
             list(updated.values()),
             [
@@ -516,6 +524,9 @@ class Applier:
         snapshot = self.snapshot
         requests = {(p.state_id, p.key, p.model): p for p in PendingRequest.objects.all()}
         here: dict[tuple, SnapshotRow] = {}
+        new: list[PendingRequest] = []
+        changed: dict[tuple, PendingRequest] = {}
+        placed: list[tuple[SnapshotRow, PendingRequest]] = []
         for row in self.rows:
             parsed = self.parse(row, signed=False)
             if parsed is None:
@@ -534,7 +545,7 @@ class Applier:
             request = requests.get(identity)
             if request is None:
                 match = self.matcher.match(state, name, ice_type, row.values.get(rules.COUNTY, ""))
-                request = PendingRequest.objects.create(
+                request = PendingRequest(
                     state=state,
                     key=key,
                     agency_name=name,
@@ -545,11 +556,13 @@ class Applier:
                     last_seen=snapshot,
                 )
                 requests[identity] = request
+                new.append(request)
                 self.changes.append(
                     Change(snapshot=snapshot, kind=ChangeKind.PENDING_ADDED, pending=request)
                 )
             elif request.status == PendingStatus.LEFT:
                 request.status = PendingStatus.PENDING
+                changed[identity] = request
                 self.changes.append(
                     Change(
                         snapshot=snapshot,
@@ -558,17 +571,28 @@ class Applier:
                         detail="listed again",
                     )
                 )
-            request.agency_name, request.last_seen = name, snapshot
-            row.outcome, row.pending_id = RowOutcome.PENDING, request.pk
+            if request.agency_name != name:
+                request.agency_name = name
+                changed[identity] = request
+            request.last_seen = snapshot
+            placed.append((row, request))
         for identity, request in requests.items():
             if identity not in here and request.status == PendingStatus.PENDING:
                 request.status = PendingStatus.LEFT
+                changed[identity] = request
                 self.changes.append(
                     Change(snapshot=snapshot, kind=ChangeKind.PENDING_REMOVED, pending=request)
                 )
         self.counts["pending"] = len(here)
+        PendingRequest.objects.bulk_create(new, batch_size=500)
+        for row, request in placed:
+            row.outcome, row.pending_id = RowOutcome.PENDING, request.pk
+        listed = [r.pk for i, r in requests.items() if i in here and r not in new]
+        PendingRequest.objects.filter(pk__in=listed).update(last_seen=snapshot)
         PendingRequest.objects.bulk_update(
-            list(requests.values()), ["status", "agency_name", "last_seen"], batch_size=500
+            [r for r in changed.values() if r not in new],
+            ["status", "agency_name", "last_seen"],
+            batch_size=500,
         )
 
 

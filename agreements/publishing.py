@@ -107,7 +107,8 @@ def sync_instruments(*, rebuild: bool = False) -> int:
         [r["instrument_id"] for r in rows if r["instrument_id"]]
     )
     now = timezone.now()
-    to_create, to_update, changed = [], [], 0
+    to_create, to_update = [], []
+    affected = {r["agency__jurisdiction_id"] for r in rows if not r["instrument_id"]}
     for row in rows:
         row["model_label"] = labels[row["model"]]
         wanted = _wanted(row, value_ids)
@@ -123,6 +124,7 @@ def sync_instruments(*, rebuild: bool = False) -> int:
             )
             to_create.append((row, instrument))
         elif any(getattr(instrument, k) != v for k, v in wanted.items()):
+            affected.add(instrument.jurisdiction_id)
             for k, v in wanted.items():
                 setattr(instrument, k, v)
             to_update.append(instrument)
@@ -167,24 +169,29 @@ def sync_instruments(*, rebuild: bool = False) -> int:
         ],
         batch_size=500,
     )
-    changed = len(to_create) + len(to_update)
-    changed += _sync_pinpoints(rows, dimension)
-    changed += _sync_supersedes(rows)
-    if changed or rebuild:
+    affected |= {i.jurisdiction_id for i in to_update}
+    affected |= _sync_pinpoints(rows, dimension)
+    affected |= _sync_supersedes(rows)
+    # Agreements bind no one below their adopter: only the adopters' positions change.
+    if rebuild:
         position_store.rebuild(dimension_ids={dimension.pk})
-    return changed
+    elif affected:
+        position_store.rebuild(affected, dimension_ids={dimension.pk})
+    return len(to_create) + len(to_update)
 
 
-def _sync_pinpoints(rows, dimension) -> int:
+def _sync_pinpoints(rows, dimension) -> set[int]:
     wanted = {r["instrument_id"]: _pinpoint(r) for r in rows}
     provisions = Provision.objects.filter(instrument_id__in=wanted, dimension=dimension)
-    stale = [
-        Provision(pk=pk, pinpoint=wanted[instrument_id])
-        for pk, instrument_id, pinpoint in provisions.values_list("pk", "instrument_id", "pinpoint")
-        if pinpoint != wanted[instrument_id]
-    ]
+    stale, affected = [], set()
+    for pk, instrument_id, pinpoint, jurisdiction_id in provisions.values_list(
+        "pk", "instrument_id", "pinpoint", "instrument__jurisdiction_id"
+    ):
+        if pinpoint != wanted[instrument_id]:
+            stale.append(Provision(pk=pk, pinpoint=wanted[instrument_id]))
+            affected.add(jurisdiction_id)
     Provision.objects.bulk_update(stale, ["pinpoint"], batch_size=500)
-    return len(stale)
+    return affected
 
 
 def _sync_supersedes(rows) -> int:
@@ -206,7 +213,8 @@ def _sync_supersedes(rows) -> int:
         if wanted.get(pk) != current.get(pk)
     ]
     Instrument.objects.bulk_update(stale, ["supersedes"], batch_size=500)
-    return len(stale)
+    jurisdiction_of = {r["instrument_id"]: r["agency__jurisdiction_id"] for r in rows}
+    return {jurisdiction_of[i.pk] for i in stale if i.pk in jurisdiction_of}
 
 
 def forget_instruments() -> None:
