@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementStatus, MoaState, Snapshot
-from policies import position_store
 from policies.models import (
     Citation,
     Dimension,
@@ -26,6 +25,7 @@ from policies.models import (
     Source,
     SourceKind,
 )
+from policies.positions import store as position_store
 
 DIMENSION = "agreement-287g"
 ICE = "U.S. Immigration and Customs Enforcement"
