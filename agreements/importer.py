@@ -177,6 +177,7 @@ class Applier:
         self.snapshot = snapshot
         self.matcher = matcher or Matcher()
         self.counts: Counter = Counter()
+        self.model_counts: Counter = Counter()
         self.problems: list[dict] = list(snapshot.problems)
         self.changes: list[Change] = []
         self.reviews = {(r.list_kind, r.reason, r.key): r for r in ReviewItem.objects.all()}
@@ -240,6 +241,8 @@ class Applier:
         key = rules.canonical_name(name)
         support = values.get(rules.SUPPORT, "")
         model = rules.support_model(support)
+        if model is not None:
+            self.model_counts[model] += 1
         if model is None:
             message = f"unknown support type “{support}”" if support else "no support type"
             self.review(
@@ -325,7 +328,8 @@ class Applier:
         self.counts["blank rows"] = len(self.snapshot.blank_rows)
         self.snapshot.summary = dict(sorted(self.counts.items()))
         self.snapshot.problems = self.problems
-        self.snapshot.save(update_fields=["summary", "problems"])
+        self.snapshot.model_counts = dict(sorted(self.model_counts.items()))
+        self.snapshot.save(update_fields=["summary", "problems", "model_counts"])
 
     def apply_participating(self) -> None:
         snapshot = self.snapshot

@@ -62,6 +62,9 @@ class Snapshot(models.Model):
     problems = models.JSONField(
         default=list, help_text="Each bad cell or row found, with its row number."
     )
+    model_counts = models.JSONField(
+        default=dict, help_text="Rows of each support model the sheet lists."
+    )
     source = models.OneToOneField(
         "policies.Source",
         on_delete=models.PROTECT,  # the agreements' citations point at it
