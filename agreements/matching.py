@@ -5,6 +5,7 @@ place, a state agency to its state. A curator's resolution, where there is one, 
 first. What cannot be matched gets a reason and waits for review.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from agreements import rules
@@ -26,6 +27,7 @@ class Matcher:
         self.states: dict[str, Jurisdiction] = {}
         self.counties: dict[tuple[int, str], int] = {}
         self.places: dict[tuple[int, str], int] = {}
+        places: dict[tuple[int, str], list[tuple[str, int]]] = defaultdict(list)
         rows = Jurisdiction.objects.values_list("pk", "name", "level", "state_id", "usps")
         for pk, name, level, state_id, usps in rows:
             if level in (Level.STATE, Level.TERRITORY):
@@ -36,7 +38,13 @@ class Matcher:
             elif level == Level.COUNTY:
                 self.counties.setdefault((state_id, rules.county_key(name)), pk)
             elif level == Level.PLACE:
-                self.places.setdefault((state_id, rules.county_key(name)), pk)
+                places[(state_id, rules.place_name_key(name))].append((name, pk))
+        # A name two places share in one state (a city and a census-designated place)
+        # goes to the incorporated one; if that does not settle it, to review.
+        for key, found in places.items():
+            incorporated = [pk for name, pk in found if not name.upper().endswith(" CDP")]
+            if len(found) == 1 or len(incorporated) == 1:
+                self.places[key] = found[0][1] if len(found) == 1 else incorporated[0]
         self.resolutions = {
             (state_id, key): jurisdiction_id
             for state_id, key, jurisdiction_id in AgencyResolution.objects.values_list(

@@ -203,6 +203,7 @@ def county_key(name: str) -> str:
     text = re.sub(r"[.']", "", text)
     text = re.sub(r"\bst\b", "saint", text)
     text = re.sub(r"\bste\b", "sainte", text)
+    text = re.sub(r"\bft\b", "fort", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -225,6 +226,19 @@ def county_from_agency_name(name: str) -> str | None:
     return match["county"] if match else None
 
 
+PLACE_SUFFIX = re.compile(
+    r"\s+(city|town|village|borough|township|cdp|municipality|plantation|"
+    r"city and borough|consolidated government|metropolitan government|unified government)"
+    r"( \(balance\))?$",
+    re.IGNORECASE,
+)
+
+
+def place_name_key(name: str) -> str:
+    """A gazetteer place's name without the Census kind: 'Pasadena city' → 'pasadena'."""
+    return county_key(PLACE_SUFFIX.sub("", clean_text(name)))
+
+
 PLACE_NOISE = re.compile(
     r"\b(police department|police dept|department of public safety|public safety department|"
     r"public safety|police)\b",
@@ -237,7 +251,6 @@ def place_key(agency_name: str) -> str:
     'saint cloud'."""
     text = PLACE_NOISE.sub("", clean_text(agency_name))
     text = re.sub(r"^(city|town|village|borough) of\s+", "", text.strip(), flags=re.I)
-    text = re.sub(r"\s+(city|town|village)$", "", text, flags=re.I)
     return county_key(text)
 
 

@@ -422,3 +422,38 @@ def _history():
             )
         ),
     )
+
+
+def test_a_municipal_department_finds_a_gazetteer_place_named_with_its_census_kind(tmp_path, texas):
+    from tests.factories import make_place
+
+    state = texas[0]
+    baytown = make_place(state, name="Baytown city", slug="tx-baytown", fips="4806128")
+    make_place(state, name="League City city", slug="tx-league-city", fips="4841980")
+    make_place(state, name="League City CDP", slug="tx-league-city-cdp", fips="4841981")
+    rows = [
+        [
+            "TEXAS",
+            "Baytown Police Department",
+            "Municipality",
+            "#N/A",
+            TFM,
+            dt.datetime(2025, 4, 1),
+            "link",
+        ],
+        [
+            "TEXAS",
+            "City of League City Police Department",
+            "Municipality",
+            "#N/A",
+            TFM,
+            dt.datetime(2025, 4, 1),
+            "link",
+        ],
+    ]
+    import_sheets([write_sheet(tmp_path, MAY, rows)])
+    places = dict(Agreement.objects.values_list("agency__name", "agency__jurisdiction__slug"))
+    assert places == {
+        "Baytown Police Department": baytown.slug,
+        "City of League City Police Department": "tx-league-city",
+    }

@@ -81,6 +81,8 @@ def test_the_agency_kind_comes_from_the_name_and_type():
 
 def test_a_place_is_found_from_its_departments_name():
     assert rules.place_key("City of St. Cloud Police Department") == "saint cloud"
+    assert rules.place_name_key("St. Cloud city") == "saint cloud"
+    assert rules.place_key("Ft. Myers Police Department") == rules.place_name_key("Fort Myers city")
 
 
 # reconcile: one agency's known agreements against the rows of a new sheet
