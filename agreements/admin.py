@@ -19,6 +19,7 @@ from agreements.models import (
     ReviewStatus,
     Snapshot,
 )
+from jurisdictions.models import Jurisdiction
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -121,12 +122,14 @@ class ReviewItemAdmin(ReadOnlyAdmin):
         if "|" not in obj.key or obj.status == ReviewStatus.RESOLVED:
             return ""
         usps, key = obj.key.split("|", 1)
-        from jurisdictions.models import Jurisdiction
-
-        state = Jurisdiction.objects.filter(usps=usps).only("pk").first()
-        if state is None or "|" in key:
+        if not hasattr(self, "_states"):  # states never change: read once per process
+            self._states = dict(
+                Jurisdiction.objects.filter(usps__isnull=False).values_list("usps", "pk")
+            )
+        state_id = self._states.get(usps)
+        if state_id is None or "|" in key:
             return ""
-        query = urlencode({"state": state.pk, "key": key, "agency_name": obj.agency_name})
+        query = urlencode({"state": state_id, "key": key, "agency_name": obj.agency_name})
         url = reverse("admin:agreements_agencyresolution_add") + "?" + query
         return format_html('<a href="{}">Choose its jurisdiction</a>', url)
 
