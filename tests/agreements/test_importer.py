@@ -457,3 +457,25 @@ def test_a_municipal_department_finds_a_gazetteer_place_named_with_its_census_ki
         "Baytown Police Department": baytown.slug,
         "City of League City Police Department": "tx-league-city",
     }
+
+
+def test_a_state_mandate_and_a_countys_own_agreement_combine_as_the_codebook_says(tmp_path, texas):
+    from tests.factories import make_instrument, make_provision, make_source
+
+    state, counties, _, dimension = texas
+    mandate = make_instrument(
+        state, review_state=ReviewState.PUBLISHED, binding=True, effective_on=dt.date(2025, 1, 1)
+    )
+    rule = make_provision(mandate, dimension, "mandated", source=make_source())
+    import_sheets(
+        [
+            write_sheet(
+                tmp_path, MAY, [sheriff("Harris County Sheriff's Office", "Harris County", TFM)]
+            )
+        ]
+    )
+
+    on = Position.objects.on(dt.date(2025, 6, 1)).filter(dimension=dimension)
+    harris = on.get(jurisdiction=counties["Harris"])
+    assert (harris.value.slug, harris.provenance, harris.noted) == ("task-force", "own", [rule.pk])
+    assert on.get(jurisdiction=counties["Walker"]).value.slug == "mandated"  # inherited
