@@ -96,6 +96,11 @@ class Matcher:
             counties = [own]
         found = self.counties.get((state.pk, rules.county_key(counties[0])))
         if found is None:
+            # A misspelt county cell ("Frankin County") beside a well-spelt agency name.
+            own = rules.county_from_agency_name(name)
+            if own:
+                found = self.counties.get((state.pk, rules.county_key(own)))
+        if found is None:
             return Match(
                 None,
                 ReviewReason.NO_COUNTY,

@@ -362,6 +362,14 @@ def test_a_county_cell_naming_several_counties_is_settled_by_the_agencys_own_nam
     assert Agreement.objects.get().agency.jurisdiction == counties["Harris"]
 
 
+def test_a_misspelt_county_cell_is_settled_by_the_agencys_own_name(tmp_path, texas):
+    _, counties, _, _ = texas
+    import_sheets(
+        [write_sheet(tmp_path, MAY, [sheriff("Walker County Sheriff's Office", "Walkr County")])]
+    )
+    assert Agreement.objects.get().agency.jurisdiction == counties["Walker"]
+
+
 def test_a_replay_gives_the_same_agencies_agreements_and_history(tmp_path, texas):
     import_sheets(
         [
