@@ -73,7 +73,7 @@ def import_sheets(
     paths: list[Path],
     *,
     replay: bool = False,
-    progress: Callable[[SheetReport], None] | None = None,
+    progress: Callable[[SheetReport, int], None] | None = None,
 ) -> ImportReport:
     """Import files and folders of ICE sheets. Every file is read before anything is
     written: one that cannot be read, or lacks a required column, stops the whole import."""
@@ -93,7 +93,7 @@ def import_sheets(
             stored_new.append(result)
         report.sheets.append(result)
         if progress:
-            progress(result)
+            progress(result, len(sheets))
     if replay:
         replay_all()
         report.replayed = True

@@ -51,6 +51,12 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}. Nothing was imported.") from exc
         bar.done()
         self._summary(report, problems)
+        refused = [s for s in report.sheets if s.status == "refused"]
+        if refused:
+            raise CommandError(
+                f"{len(refused)} sheet{'s' if len(refused) > 1 else ''} refused (older than "
+                "the latest of their list); the others were imported. Use --replay."
+            )
 
     def _summary(self, report, show_problems):
         write = self.stdout.write
@@ -92,10 +98,14 @@ class ProgressBar:
         self.stream, self.width, self.count = stream, width, 0
         self.active = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
-    def step(self, sheet):
+    def step(self, sheet, total):
         self.count += 1
         if self.active:
-            self.stream.write(f"\r{self.count:>4} sheets  {sheet.path.name[:40]:<40}", ending="")
+            done = self.width * self.count // max(total, 1)
+            bar = "#" * done + "-" * (self.width - done)
+            self.stream.write(
+                f"\r[{bar}] {self.count}/{total} {sheet.path.name[:40]:<40}", ending=""
+            )
             self.stream.flush()
 
     def done(self):
