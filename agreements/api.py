@@ -63,6 +63,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "moa_state",
             "moa_url",
             "instrument",
+            "updated_at",
             "url",
         ]
 

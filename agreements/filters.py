@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from agreements.models import Agreement, AgreementStatus, ListKind, Model287g, Snapshot
-from core.api import StrictOrderingFilter
+from core.api import StrictOrderingFilter, UpdatedSinceFilter
 
 
 class AgreementFilter(filters.FilterSet):
@@ -25,6 +25,7 @@ class AgreementFilter(filters.FilterSet):
     )
     signed_after = filters.DateFilter(field_name="signed_on", lookup_expr="gte")
     signed_before = filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    updated_since = UpdatedSinceFilter()
     ordering = StrictOrderingFilter(fields=["signed_on", "key"])
 
     class Meta:
@@ -39,6 +40,7 @@ class SnapshotFilter(filters.FilterSet):
     list = filters.ChoiceFilter(field_name="list_kind", choices=ListKind.choices)
     published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    updated_since = UpdatedSinceFilter(field_name="imported_at")
 
     class Meta:
         model = Snapshot

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from agreements import publishing, rules
@@ -114,30 +115,45 @@ def _import_one(sheet: Sheet, *, apply: bool, matcher: Matcher) -> SheetReport:
     if sheet.empty:
         return SheetReport(sheet.path, "empty", "empty sheet: no header row, nothing imported")
     content_hash = sheet.content_hash
-    existing = Snapshot.objects.filter(list_kind=sheet.list_kind, content_hash=content_hash)
-    existing = existing.first()
-    if existing is not None:
-        return SheetReport(
-            sheet.path,
-            "unchanged",
-            f"same content as the snapshot published {existing.published_label}: nothing changed",
-            existing,
-        )
-    latest = _latest(sheet.list_kind)
-    key = (sheet.published_on, sheet.half_day, sheet.captured_at is None, sheet.captured_at)
-    if apply and latest is not None and key < latest.order_key:
-        return SheetReport(
-            sheet.path,
-            "refused",
-            f"published {sheet.published_on} {sheet.half_day}, older than the latest "
-            f"{latest.get_list_kind_display().lower()} snapshot ({latest.published_label}): "
-            "run again with --replay to replay the history with it in its place",
-        )
     with transaction.atomic():
+        lock_imports()
+        existing = Snapshot.objects.filter(list_kind=sheet.list_kind, content_hash=content_hash)
+        existing = existing.first()
+        if existing is not None:
+            return SheetReport(
+                sheet.path,
+                "unchanged",
+                f"same content as the snapshot published {existing.published_label}: "
+                "nothing changed",
+                existing,
+            )
+        latest = _latest(sheet.list_kind)
+        key = (sheet.published_on, sheet.half_day, sheet.captured_at is None, sheet.captured_at)
+        if apply and latest is not None and key < latest.order_key:
+            return SheetReport(
+                sheet.path,
+                "refused",
+                f"published {sheet.published_on} {sheet.half_day}, older than the latest "
+                f"{latest.get_list_kind_display().lower()} snapshot ({latest.published_label}): "
+                "run again with --replay to replay the history with it in its place",
+            )
         snapshot = store_snapshot(sheet, content_hash)
         if apply:
             apply_snapshot(snapshot, matcher=matcher)
     return SheetReport(sheet.path, "imported", "", snapshot, snapshot.summary, snapshot.problems)
+
+
+# Any constant that no other advisory lock of the project uses.
+IMPORT_LOCK = 287_000_287
+
+
+def lock_imports() -> None:
+    """One import or replay at a time: two applying sheets at once would each see the
+    other's agreements half written. PostgreSQL holds the lock until the transaction ends;
+    SQLite already lets one writer in at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def store_snapshot(sheet: Sheet, content_hash: str) -> Snapshot:
@@ -473,7 +489,12 @@ class Applier:
                 )
             )
         Agreement.objects.bulk_update(new, ["moa_state", "moa_url"], batch_size=500)
-        Agreement.objects.filter(pk__in=seen_ids - set(updated)).update(last_seen=snapshot)
+        now = timezone.now()
+        for agreement in updated.values():
+            agreement.updated_at = now
+        Agreement.objects.filter(pk__in=seen_ids - set(updated)).update(
+            last_seen=snapshot, updated_at=now
+        )
         Agreement.objects.bulk_update(
             list(updated.values()),
             [
@@ -486,6 +507,7 @@ class Applier:
                 "superseded_by",
                 "moa_state",
                 "moa_url",
+                "updated_at",
             ],
             batch_size=500,
         )
@@ -617,6 +639,7 @@ def apply_snapshot(snapshot: Snapshot, *, matcher: Matcher | None = None, publis
 def replay_all(progress: Callable[[Snapshot], None] | None = None) -> int:
     """Forget everything derived and apply every stored snapshot again, in publication
     order. Curators' resolutions are kept and used."""
+    lock_imports()
     publishing.forget_instruments()
     Change.objects.all().delete()
     SnapshotRow.objects.update(outcome="", agreement=None, pending=None, review=None)

@@ -10,6 +10,7 @@ but the snapshots, their rows and curators' resolutions is derived, so a replay 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from jurisdictions.models import Agency, Jurisdiction
 
@@ -220,6 +221,10 @@ class Agreement(models.Model):
         blank=True,
         related_name="ice_agreement",
         help_text="The published instrument that feeds positions.",
+    )
+    # Set by the importer (bulk writes skip auto_now): a new listing counts as a change.
+    updated_at = models.DateTimeField(
+        default=timezone.now, db_index=True, help_text="When an import last changed it."
     )
 
     objects = AgreementQuerySet.as_manager()

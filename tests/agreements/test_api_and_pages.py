@@ -128,3 +128,11 @@ def test_the_feed_is_atom_with_one_entry_per_change(client, history):
         "Ended: Walker County Sheriff&#x27;s Office" in body
         or "Ended: Walker County Sheriff's Office" in body
     )
+
+
+def test_agreements_and_snapshots_sync_with_updated_since(client, history):
+    assert client.get("/api/v1/agreements/", {"updated_since": "2100-01-01"}).json()["count"] == 0
+    assert client.get("/api/v1/agreements/", {"updated_since": "2000-01-01"}).json()["count"] == 2
+    assert client.get("/api/v1/snapshots/", {"updated_since": "2100-01-01"}).json()["count"] == 0
+    response = client.get("/api/v1/snapshots/", {"updated_since": "yesterday"})
+    assert response.status_code == 400 and "updated_since" in response.json()["errors"]
