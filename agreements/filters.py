@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from agreements.models import Agreement, AgreementStatus, ListKind, Model287g, Snapshot
-from core.api import StrictOrderingFilter, UpdatedSinceFilter
+from core.filters import StrictOrderingFilter, UpdatedSinceFilter
 
 
 class AgreementFilter(filters.FilterSet):
