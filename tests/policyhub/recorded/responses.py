@@ -74,6 +74,10 @@ INTENDED_CHANGES = {
         ]
     },
 }
+# The recording was taken again with the 287(g) pages and endpoints, after the edits above:
+# each is now part of it (and would no longer find its old text), so only the entries that
+# compare the status alone still apply.
+INTENDED_CHANGES = {url: c for url, c in INTENDED_CHANGES.items() if "edits" not in c}
 # Edits for every answer under a path. Pages and the API now share one query form and its
 # messages (policies/forms.py, core/params.py): a page's message for a wrong parameter is
 # the API's, after the parameter's name.
