@@ -15,6 +15,7 @@ install:  ## Install uv if missing, then build .venv from uv.lock
 seed: install  ## Migrate the database and load the seed data (idempotent)
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_seed
+	$(MANAGE) import_287g fixtures/ice-287g/snapshots
 
 run: export DEBUG ?= 1
 run: seed  ## Serve the site on http://127.0.0.1:$(PORT) with the seed data loaded

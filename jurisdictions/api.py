@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -73,12 +73,22 @@ JURISDICTION_COLUMNS = (
 )
 
 
+class AgencyAgreementSerializer(serializers.Serializer):
+    """One of the agency's 287(g) agreements as ICE lists them (`/api/v1/agreements/`)."""
+
+    key = serializers.CharField()
+    model = serializers.CharField()
+    signed_on = serializers.DateField()
+    status = serializers.CharField()
+
+
 class AgencySerializer(serializers.ModelSerializer):
     jurisdiction = JurisdictionRefSerializer(read_only=True)
+    agreements = AgencyAgreementSerializer(many=True, read_only=True)
 
     class Meta:
         model = Agency
-        fields = ["slug", "name", "kind", "ori", "jurisdiction", "updated_at"]
+        fields = ["slug", "name", "kind", "ori", "jurisdiction", "agreements", "updated_at"]
 
 
 @extend_schema_view(
@@ -129,4 +139,13 @@ class AgencyViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet
     basename = "agencies"
 
     def get_queryset(self):
-        return Agency.objects.select_related("jurisdiction").order_by("name", "pk")
+        # `agreements` is the agreements app's reverse relation (ICE's 287(g) lists).
+        agreements = Prefetch(
+            "agreements",
+            queryset=Agency.agreements.rel.related_model.objects.order_by("signed_on", "pk"),
+        )
+        return (
+            Agency.objects.select_related("jurisdiction")
+            .prefetch_related(agreements)
+            .order_by("name", "pk")
+        )

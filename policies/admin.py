@@ -160,7 +160,7 @@ class InstrumentAdmin(SimpleHistoryAdmin):
                 "fields": [
                     ("enacted_on", "enacted_precision"),
                     ("effective_on", "effective_precision"),
-                    ("ended_on", "ended_precision"),
+                    ("ended_on", "ended_precision", "ended_until"),
                     "status",
                     "supersedes",
                     "binding",

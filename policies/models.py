@@ -181,6 +181,14 @@ class Instrument(models.Model):
         "ended", "Date it stopped being in force (repealed, expired, terminated or enjoined)."
     )
     ended_precision = _precision_field()
+    ended_until = models.DateField(
+        "ended by",
+        null=True,
+        blank=True,
+        help_text="When the end is known only to a window (e.g. between two of ICE's lists): "
+        "the day by which it had certainly ended. It counts as ended from `ended`, and a "
+        "date in between is approximate.",
+    )
     status = models.CharField(
         max_length=20, choices=InstrumentStatus.choices, default=InstrumentStatus.IN_FORCE
     )

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from agreements.api import AgreementViewSet, SnapshotViewSet
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
 from policies.api.bulk import BulkDownloadView
 from policies.api.positions import CompareView, MapView, PositionsView, TimelineView
@@ -23,6 +24,8 @@ router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("provisions", ProvisionViewSet, basename="provision")
 router.register("sources", SourceViewSet, basename="source")
 router.register("events", EventViewSet, basename="event")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("snapshots", SnapshotViewSet, basename="snapshot")
 
 app_name = "api"
 urlpatterns = [

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "jurisdictions",
     "policies",
+    "agreements",
     "public",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("policyhub.api_urls", namespace="api")),
+    path("287g/", include("agreements.urls", namespace="agreements")),
     path("", include("public.urls", namespace="site")),
 ]
 

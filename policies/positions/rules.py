@@ -11,7 +11,9 @@ The rules are the codebook's ("Time" and "Who is bound"):
   counting on its first day; a date inside such a period gives an *approximate* position.
 - An instrument drops out once an instrument that supersedes it takes effect.
 - Among a jurisdiction's own provisions (its instruments and its agencies'), the latest
-  effective wins; a tie goes to the one that limits cooperation more.
+  effective wins; a tie goes to the one that limits cooperation more. On a dimension whose
+  provisions stack (`STACKING_DIMENSIONS`: several 287(g) agreements held at once), the
+  most cooperative in force wins and the others are listed as set aside.
 - Binding ancestors apply from the nearest up to the state, so the higher authority has the
   last word: a value that limits cooperation is a floor, one that requires it preempts the
   locality's own limiting value, and where the locality says nothing it inherits.
@@ -51,6 +53,8 @@ class Coded:
     effective_precision: str = Precision.DAY
     ended_on: dt.date | None = None
     ended_precision: str = Precision.DAY
+    # When the end is known only to a window: the day by which it had certainly ended.
+    ended_until: dt.date | None = None
     # When an instrument superseding this one takes effect (its certain start), if ever.
     superseded_from: dt.date | None = None
     # Court orders enjoining it: (suspension id, from, until or None while it stands).
@@ -94,6 +98,8 @@ class Coded:
             windows.append((self.effective_on, self.starts))
         if self.ended_on is not None and self.ended_precision != Precision.DAY:
             windows.append((self.ended_on, period_end(self.ended_on, self.ended_precision)))
+        if self.ended_on is not None and self.ended_until and self.ended_until > self.ended_on:
+            windows.append((self.ended_on, self.ended_until))
         return windows
 
 
@@ -133,6 +139,9 @@ class Scope:
 
     neutral_rank: int
     own: list[Coded] = field(default_factory=list)
+    # Own provisions that stack rather than replace each other (an agency holding several
+    # 287(g) models at once): the most cooperative one is the position.
+    stacking: bool = False
     # One list per binding ancestor, nearest first, holding only binding provisions.
     ancestors: list[list[Coded]] = field(default_factory=list)
 
@@ -148,9 +157,24 @@ def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
     return ordered[-1], ordered[:-1]
 
 
+def most_cooperative(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
+    """Among provisions that hold at once, the one that requires cooperation the most (a
+    tie goes to the latest), and the others."""
+    if not provisions:
+        return None, []
+    ordered = sorted(provisions, key=lambda c: (c.rank, c.starts, c.provision_id))
+    return ordered[-1], ordered[:-1]
+
+
+# Dimensions whose own provisions stack: an agency can hold a 287(g) agreement in several
+# models at once, and each agreement is its own instrument.
+STACKING_DIMENSIONS = frozenset({"agreement-287g"})
+
+
 def resolve(scope: Scope, on: dt.date) -> Resolution:
     suspended = tuple(sorted({pk for c in scope.all_provisions() for pk in c.suspended_by(on)}))
-    own, own_losers = latest([c for c in scope.own if c.in_force(on)])
+    pick = most_cooperative if scope.stacking else latest
+    own, own_losers = pick([c for c in scope.own if c.in_force(on)])
     overridden = [c.provision_id for c in own_losers]
     noted: list[int] = []
     current, provenance = own, Provenance.OWN if own else Provenance.UNKNOWN

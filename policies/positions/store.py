@@ -33,13 +33,32 @@ from policies.models import (
     Suspension,
 )
 from policies.positions import version as data_version
-from policies.positions.rules import Coded, Interval, Provenance, Scope, timeline
+from policies.positions.rules import (
+    STACKING_DIMENSIONS,
+    Coded,
+    Interval,
+    Provenance,
+    Scope,
+    timeline,
+)
 
 Key = tuple[int, int]  # (jurisdiction id, dimension id)
 
 
 def neutral_ranks() -> dict[int, int]:
     return dict(DimensionValue.objects.filter(is_neutral=True).values_list("dimension_id", "rank"))
+
+
+def _neutral_and_stacking() -> tuple[dict[int, int], set[int]]:
+    rows = DimensionValue.objects.filter(is_neutral=True).values_list(
+        "dimension_id", "rank", "dimension__slug"
+    )
+    neutral, stacking = {}, set()
+    for dimension_id, rank, slug in rows:
+        neutral[dimension_id] = rank
+        if slug in STACKING_DIMENSIONS:
+            stacking.add(dimension_id)
+    return neutral, stacking
 
 
 def _parents(jurisdiction_ids: Iterable[int] | None) -> dict[int, int | None]:
@@ -109,6 +128,7 @@ def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: boo
         "instrument__effective_precision",
         "instrument__ended_on",
         "instrument__ended_precision",
+        "instrument__ended_until",
     )
     return [
         Coded(
@@ -134,7 +154,7 @@ def scopes_for(
     targets = wanted if wanted is not None else set(parents)
     chains = {j: _chain(j, parents) for j in targets}
     adopters = targets | {a for chain in chains.values() for a in chain}
-    neutral = neutral_ranks()
+    neutral, stacking = _neutral_and_stacking()
 
     by_adopter: dict[Key, list[Coded]] = defaultdict(list)
     for coded in _coded(adopters if wanted is not None else None, dimension_ids, include_drafts):
@@ -154,6 +174,7 @@ def scopes_for(
         for d in reaching:
             scopes[(j, d)] = Scope(
                 neutral_rank=neutral[d],
+                stacking=d in stacking,
                 own=list(by_adopter.get((j, d), [])),
                 ancestors=[[c for c in by_adopter.get((a, d), []) if c.binding] for a in chains[j]],
             )

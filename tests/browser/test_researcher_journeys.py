@@ -189,6 +189,7 @@ PUBLIC_PAGES = {
     "profile": COOK_PROFILE,
     "compare": "/compare/?j=il-cook-county&j=tx-harris-county&j=il",
     "map": "/map/",
+    "287g": "/287g/",
     "instrument": None,  # reached from Cook County's timeline: its id is the database's
     "codebook": "/codebook/",
     "sources": "/sources/",
