@@ -151,6 +151,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # Admin pages list many rows; keep the limit of fields per POST generous for inlines.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
 
+# The four-eyes rule (policies/services.py): an editor publishes only what someone else
+# submitted for review. A one-person installation may turn it off; nothing else changes.
+REVIEW_ALLOW_SELF_PUBLISH = envbool("REVIEW_ALLOW_SELF_PUBLISH", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

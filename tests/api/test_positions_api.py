@@ -6,6 +6,7 @@ from django.urls import reverse
 from policies.models import Instrument
 from policies.position_queries import codebook
 from policies.services import instrument_publish
+from tests.factories import submit_for_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -45,9 +46,9 @@ def test_cook_county_is_its_own_and_overrides_the_illinois_floor(client):
 
 
 def test_harris_countys_287g_ends_on_2017_02_21_once_published(client, bob):
-    instrument_publish(
-        instrument=Instrument.objects.get(title="Harris County 287(g) jail agreement"), user=bob
-    )
+    agreement = Instrument.objects.get(title="Harris County 287(g) jail agreement")
+    submit_for_review(agreement)
+    instrument_publish(instrument=agreement, user=bob)
     response = client.get(
         reverse("api:timeline"), {"jurisdiction": "48201", "dimension": "agreement-287g"}
     )

@@ -8,7 +8,7 @@ from jurisdictions.models import Jurisdiction
 from policies import position_queries, position_store
 from policies.models import Dimension, Instrument, Position, ReviewState
 from policies.services import instrument_publish, instrument_unpublish
-from tests.factories import cite, make_instrument, make_place, make_provision
+from tests.factories import cite, make_instrument, make_place, make_provision, submit_for_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -85,6 +85,7 @@ def test_a_texas_city_with_its_own_detainer_limit_is_preempted_once_sb4_is_in_fo
     ordinance = make_instrument(city, effective_on=day("2015-03-01"), title="City detainer policy")
     cite(ordinance)
     make_provision(ordinance, dimension("detainer-holds"), "judicial-warrant-only", pinpoint="§ 2")
+    submit_for_review(ordinance)
     instrument_publish(instrument=ordinance, user=bob)
     before = answer("4899999", "detainer-holds", "2017-08-31")
     after = answer("4899999", "detainer-holds", "2017-09-01")
@@ -98,6 +99,7 @@ def test_harris_countys_287g_position_ends_on_2017_02_21_once_published(seeded, 
     agreement = Instrument.objects.get(title="Harris County 287(g) jail agreement")
     assert agreement.review_state == ReviewState.DRAFT
     assert answer("48201", "agreement-287g", "2016-01-01").provenance == "unknown"
+    submit_for_review(agreement)
     instrument_publish(instrument=agreement, user=bob)
     in_force = answer("48201", "agreement-287g", "2017-02-20")
     assert (in_force.value.slug, in_force.provenance) == ("jail-enforcement", "own")
@@ -135,6 +137,7 @@ def test_unpublishing_and_republishing_updates_positions_in_the_same_transaction
     sb54 = Instrument.objects.get(citation__startswith="SB 54 (2017)")
     instrument_unpublish(instrument=sb54, user=bob)
     assert answer("06001", "detainer-holds", "2019-06-01").provenance == "unknown"
+    submit_for_review(sb54)
     instrument_publish(instrument=sb54, user=bob)
     assert answer("06001", "detainer-holds", "2019-06-01").value.slug == "prohibited"
     assert position_store.differences() == (set(), set())

@@ -272,6 +272,9 @@ def test_publishing_redraws_a_cached_map(client, bob):
     before = shapes(map_page(client, dimension="agreement-287g", as_of="2015-06-01"))
     assert before["48201"]["value"] == "unknown"
     agreement = Instrument.objects.get(title="Harris County 287(g) jail agreement")
+    from tests.factories import submit_for_review
+
+    submit_for_review(agreement)
     instrument_publish(instrument=agreement, user=bob)
     after = shapes(map_page(client, dimension="agreement-287g", as_of="2015-06-01"))
     assert after["48201"]["value"] == "jail-enforcement"
