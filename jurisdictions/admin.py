@@ -68,20 +68,30 @@ def state_filter(field_path: str, title: str = "state"):
     return StateFilter
 
 
-class AgencyInline(admin.TabularInline):
+class EditorsWriteMixin:
+    """Jurisdictions and agencies are reference data with no draft state: whatever changes
+    is public at once (a county's parent decides which state rules reach it), so editors
+    write them and curators read them."""
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and is_editor(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_editor(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_editor(request)
+
+
+class AgencyInline(EditorsWriteMixin, admin.TabularInline):
     model = Agency
     fields = ["name", "slug", "kind", "ori"]
     extra = 0
     show_change_link = True
 
 
-# A jurisdiction's place in the tree decides which rules reach it (a county inherits its
-# state's positions), so what identifies it and where it sits is an editor's to change.
-JURISDICTION_IDENTITY = ["name", "slug", "level", "parent", "fips", "ocd_id", "usps"]
-
-
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(ReviewedAdmin):
+class JurisdictionAdmin(EditorsWriteMixin, ReviewedAdmin):
     list_display = ["name", "level", "fips", "usps", "ocd_id", "parent"]
     list_filter = ["level", state_filter("state")]
     list_select_related = ["parent", "parent__state", "state"]
@@ -106,18 +116,6 @@ class JurisdictionAdmin(ReviewedAdmin):
 
     change_form_template = "admin/jurisdictions/jurisdiction/change_form.html"
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and is_editor(request)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        if is_editor(request):
-            return readonly
-        return [*JURISDICTION_IDENTITY, *readonly]
-
-    def get_prepopulated_fields(self, request, obj=None):
-        return super().get_prepopulated_fields(request, obj) if is_editor(request) else {}
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from policies.admin_positions import jurisdiction_positions_html
 
@@ -133,7 +131,7 @@ class JurisdictionAdmin(ReviewedAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ReviewedAdmin):
+class AgencyAdmin(EditorsWriteMixin, ReviewedAdmin):
     list_display = ["name", "kind", "jurisdiction", "ori"]
     list_filter = ["kind", state_filter("jurisdiction__state")]
     list_select_related = ["jurisdiction", "jurisdiction__state"]
