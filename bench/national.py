@@ -45,7 +45,7 @@ from bench.cases import DB, DEFAULT_PARAMS, cases  # noqa: E402
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 CURATOR = ("bench-curator", "bench-only-password-1")
-# policies.generate.DEFAULTS (not imported: this script runs outside Django), scaled.
+# bench.generate.DEFAULTS (not imported: this script runs outside Django), scaled.
 NATIONAL = {"places": 37_000, "agencies": 18_000, "provisions": 400_000, "sources": 100_000}
 SECRET = "bench-only-secret-key-not-for-production-0123456789"
 
@@ -90,16 +90,16 @@ def app_env(config: Config, **extra) -> dict:
     }
 
 
-def manage(config: Config, *args, quiet=False):
+def manage(config: Config, *args, quiet=False, script="manage.py"):
     started = time.perf_counter()
     subprocess.run(
-        [PYTHON, "manage.py", *args],
+        [PYTHON, script, *args],
         cwd=ROOT,
         env=app_env(config),
         check=True,
         stdout=subprocess.DEVNULL if quiet else None,
     )
-    say(f"  manage.py {args[0]}: {time.perf_counter() - started:.1f} s")
+    say(f"  {script} {args[0]}: {time.perf_counter() - started:.1f} s")
 
 
 def prepare_database(config: Config) -> None:
@@ -125,7 +125,7 @@ def prepare_database(config: Config) -> None:
         manage(config, "load_seed", quiet=True)
     if not generated:
         counts = [f"--{k}={max(10, round(n * config.scale))}" for k, n in NATIONAL.items()]
-        manage(config, "generate_national", *counts, "--verbosity=0")
+        manage(config, *counts, "--verbosity=0", script="bench/generate_national.py")
     else:
         say(f"  reusing {config.db}: {generated:,} generated instruments (BENCH_FRESH=1 redoes)")
     with psycopg.connect(config.dsn, autocommit=True) as conn:

@@ -114,7 +114,6 @@ def run(args, report: Report, connection) -> None:
     from django.db.models import Count
 
     from jurisdictions.models import Jurisdiction, Level
-    from policies import position_queries, position_store
     from policies.models import (
         Citation,
         Dimension,
@@ -125,6 +124,8 @@ def run(args, report: Report, connection) -> None:
         Provision,
         Source,
     )
+    from policies.positions import queries as position_queries
+    from policies.positions import store as position_store
 
     database = connection.settings_dict["NAME"]
     report.line(
@@ -245,8 +246,8 @@ def run(args, report: Report, connection) -> None:
 
 
 def _refresh_case(args, report: Report, statute) -> None:
-    from policies import position_store
     from policies.models import Instrument, ReviewState
+    from policies.positions import store as position_store
 
     state_id = statute.jurisdiction_id
     subtree = len(position_store.subtree_ids(state_id))

@@ -3,9 +3,9 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from core.api import CSVListMixin, JSONErrorsMixin, link
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
 from jurisdictions.models import Agency, Jurisdiction
-from policyhub.api import CSVListMixin, JSONErrorsMixin, link
 
 
 class JurisdictionRefSerializer(serializers.ModelSerializer):

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
+from core.api import StrictOrderingFilter, UpdatedSinceFilter
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
-from policyhub.api import StrictOrderingFilter, UpdatedSinceFilter
 
 
 def state_by_code(code: str) -> Jurisdiction:

@@ -5,8 +5,8 @@ import datetime as dt
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from policies import position_queries
 from policies.models import Position
+from policies.positions import queries as position_queries
 
 DECIDES_SHOWN = 50
 

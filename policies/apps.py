@@ -6,5 +6,4 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self):
-        import policyhub.lookups  # noqa: F401  (registers the `__any_of` lookup)
-        from policies import signals  # noqa: F401  (connects the position upkeep)
+        from policies.positions import signals  # noqa: F401  (connects the position upkeep)

@@ -3,9 +3,9 @@
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
+from core.api import ParameterError, StrictOrderingFilter, UpdatedSinceFilter
 from jurisdictions.filters import jurisdiction_by_code, state_by_code
 from jurisdictions.models import Level
-from policies import position_queries
 from policies.models import (
     Dimension,
     DimensionValue,
@@ -18,8 +18,8 @@ from policies.models import (
     Source,
     SourceKind,
 )
+from policies.positions import queries as position_queries
 from policies.search import search_instruments
-from policyhub.api import ParameterError, StrictOrderingFilter, UpdatedSinceFilter
 
 
 def dimension_by_slug(slug: str, parameter: str = "dimension") -> Dimension:

@@ -563,7 +563,7 @@ class PositionQuerySet(models.QuerySet):
 class Position(models.Model):
     """A Position is a jurisdiction's answer on one dimension over an interval of time —
     the value that results from its own provisions and its binding ancestors', with where
-    it comes from. Rows are derived from published provisions by `policies.position_store`
+    it comes from. Rows are derived from published provisions by `policies.positions.store`
     (never edited by hand) so that maps and filters over every jurisdiction on a date are
     single indexed queries. A date with no row is `unknown`; rows with no value exist only
     to flag an approximate unknown (a provision that may already have been in force)."""
@@ -647,7 +647,7 @@ class Position(models.Model):
 
 class DataVersion(models.Model):
     """A single row whose token changes whenever stored positions, the codebook or the
-    jurisdictions change (`policies.data_version`), so that what is drawn from them, such as
+    jurisdictions change (`policies.positions.version`), so that what is drawn from them, such as
     the maps, can be cached in each server process and still never be shown stale. A fresh
     random token rather than a counter: after a change is rolled back, the next change must
     not reuse the number the rolled-back one had."""

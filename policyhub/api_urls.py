@@ -5,15 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
-from policies.api import (
+from policies.api.bulk import BulkDownloadView
+from policies.api.positions import CompareView, MapView, PositionsView, TimelineView
+from policies.api.resources import (
     DimensionViewSet,
     EventViewSet,
     InstrumentViewSet,
     ProvisionViewSet,
     SourceViewSet,
 )
-from policies.api_positions import CompareView, MapView, PositionsView, TimelineView
-from policyhub.bulk import BulkDownloadView
 
 router = DefaultRouter()
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")

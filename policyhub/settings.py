@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # First of the project's apps: its templates (base, errors, the Swagger UI page)
+    # take precedence over those of the packages below.
+    "core",
     "simple_history",
     "rest_framework",
     "django_filters",
@@ -51,10 +54,10 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "policyhub.middleware.refuse_nul_parameters",
+    "core.middleware.refuse_nul_parameters",
     # ETag on every GET and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
-    "policyhub.middleware.api_cache_control",
+    "core.middleware.api_cache_control",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -68,7 +71,7 @@ ROOT_URLCONF = "policyhub.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "policyhub" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -165,7 +168,7 @@ LOGGING = {
 # Where the shared research data lives (seed policies, ICE spreadsheets); beside the project.
 SHARED_DATA_DIR = Path(envstr("POLICYHUB_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 
-# The read-only REST API (see policyhub/api.py and README.md, "API").
+# The read-only REST API (see core/api.py and README.md, "API").
 API_MAX_PAGE_SIZE = 1000
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -174,15 +177,15 @@ REST_FRAMEWORK = {
         # orjson: several times faster than the json module on large answers.
         "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "policyhub.api_renderers.CSVRenderer",
+        "core.renderers.CSVRenderer",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "policyhub.api_renderers.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.renderers.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "policyhub.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": envstr("API_ANON_RATE", "600/minute")},
-    "EXCEPTION_HANDLER": "policyhub.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
@@ -217,8 +220,8 @@ SPECTACULAR_SETTINGS = {
     # Dimension and value slugs are data, so their enums are filled in from the codebook.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "policies.api_schema.codebook_enums",
-        "policies.api_schema.error_responses",
+        "policies.api.schema.codebook_enums",
+        "policies.api.schema.error_responses",
     ],
 }
 

@@ -26,8 +26,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from jurisdictions.models import Jurisdiction, Level
-from policies import data_version, position_queries
 from policies.models import Dimension
+from policies.positions import queries as position_queries
+from policies.positions import version as data_version
 
 ATLAS = Path(settings.BASE_DIR) / "fixtures" / "us-atlas"
 VIEWBOX = "0 0 975 610"

@@ -16,11 +16,12 @@ from rest_framework.exceptions import ValidationError
 
 from jurisdictions.filters import JurisdictionFilter, jurisdictions_by_codes
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_queries
-from policies.api import published_instruments
+from policies.api.resources import published_instruments
 from policies.filters import SourceFilter
-from policies.models import Position, Source, SourceKind
+from policies.models import Dimension, Instrument, Position, Source, SourceKind
+from policies.positions import queries as position_queries
 from public import queries
+from public.map_svg import render_map
 
 PAGE_SIZE = 50
 MAX_COMPARE = 6
@@ -59,6 +60,24 @@ def as_of_from(request) -> dt.date:
 
 def bad_request(request, template: str, context: dict, error: BadParameter):
     return render(request, template, {**context, "errors": error.messages}, status=400)
+
+
+def home(request):
+    published = Instrument.objects.published()
+    context = {
+        "national_map": render_map(
+            "detainer-holds", timezone.localdate(), "county", id_prefix="home"
+        )
+        if Dimension.objects.filter(slug="detainer-holds").exists()
+        else "",
+        "jurisdiction_counts": Jurisdiction.objects.counts_by_level(),
+        "dimension_count": Dimension.objects.count(),
+        "instrument_count": published.count(),
+        "recent_instruments": published.select_related("jurisdiction").order_by(
+            "-reviewed_at", "-pk"
+        )[:10],
+    }
+    return render(request, "public/home.html", context)
 
 
 # --- jurisdictions ----------------------------------------------------------------------
@@ -114,7 +133,7 @@ def jurisdictions(request):
         if sort not in SORTS:
             raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
         page_number = request.GET.get("page", "1")
-        if not page_number.isdigit() or int(page_number) < 1:
+        if not (page_number.isascii() and page_number.isdigit()) or int(page_number) < 1:
             raise BadParameter([f"page: '{page_number}' is not a page number."])
         paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
         if int(page_number) > max(paginator.num_pages, 1):
@@ -294,7 +313,9 @@ def sources(request):
             )
         page_number = request.GET.get("page", "1")
         paginator = Paginator(filterset.qs, PAGE_SIZE)
-        if not page_number.isdigit() or not 1 <= int(page_number) <= max(paginator.num_pages, 1):
+        if not (page_number.isascii() and page_number.isdigit()) or not 1 <= int(
+            page_number
+        ) <= max(paginator.num_pages, 1):
             raise BadParameter([f"page: '{page_number}' is not a page of these results."])
         page = paginator.page(int(page_number))
     except BadParameter as error:
@@ -306,7 +327,7 @@ def sources(request):
 
 
 def downloads(request):
-    from policyhub.bulk import TABLES
+    from policies.bulk import TABLES
 
     return render(
         request,

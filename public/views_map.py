@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.api import ParameterError, parse_day
 from jurisdictions.models import Level
-from policies import position_queries
-from policies.api_positions import today
-from policyhub.api import ParameterError, parse_day
+from policies.api.positions import today
+from policies.positions import queries as position_queries
 from public.map_svg import LEVEL_NAMES, build_map
 
 DEFAULT_DIMENSION = "detainer-holds"

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from hypothesis import settings
 
-from policies.seed import load_all
+from policies.loading.seed import load_all
 
 # The cast: Alice curates (drafts, submits), Bob edits (publishes), Charlie has an account
 # but no role, and anonymous visitors have none at all.
@@ -41,7 +41,7 @@ def _no_map_drawn_by_another_test():
     to an earlier version when a test's transaction is rolled back."""
     from django.core.cache import caches
 
-    from policies.position_queries import forget_codebook
+    from policies.positions.queries import forget_codebook
 
     caches["maps"].clear()
     forget_codebook()

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from bench import positions as bench
+from bench.generate import URL_ROOT, generate
+from bench.generate_national import Command as GenerateNational
 from jurisdictions.models import Agency, Jurisdiction, Level
-from policies import position_store
-from policies.generate import URL_ROOT, generate
 from policies.models import (
     Citation,
     Instrument,
@@ -20,6 +20,7 @@ from policies.models import (
     ReviewState,
     Source,
 )
+from policies.positions import store as position_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -73,7 +74,7 @@ def generated(seeded, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         out, err = StringIO(), StringIO()
-        call_command("generate_national", "--seed=7", *SMALL_ARGS, stdout=out, stderr=err)
+        call_command(GenerateNational(), "--seed=7", *SMALL_ARGS, stdout=out, stderr=err)
         kept = fingerprint()
         kept["agencies"] = [a.name for a in kept["agencies"]]
     yield SimpleNamespace(
@@ -165,7 +166,7 @@ def test_stored_positions_equal_a_fresh_computation(generated):
 
 def test_it_refuses_to_run_twice(generated):
     with pytest.raises(CommandError, match="already holds generated data"):
-        call_command("generate_national", *SMALL_ARGS, stdout=StringIO(), stderr=StringIO())
+        call_command(GenerateNational(), *SMALL_ARGS, stdout=StringIO(), stderr=StringIO())
 
 
 def test_the_position_benchmark_runs_and_leaves_the_database_as_it_was(generated):

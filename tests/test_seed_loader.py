@@ -11,19 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_store
 from policies.dates import Precision
-from policies.models import (
-    Citation,
-    Dimension,
-    DimensionValue,
-    Event,
-    Instrument,
-    Provision,
-    ReviewState,
-    Source,
-)
-from policies.seed import (
+from policies.loading.seed import (
     DEFAULT_CODEBOOK,
     MEDIUM_CONFIDENCE_NOTE,
     PLACEHOLDER_SOURCE_NOTE,
@@ -34,6 +23,17 @@ from policies.seed import (
     load_jurisdictions,
     load_seed_policies,
 )
+from policies.models import (
+    Citation,
+    Dimension,
+    DimensionValue,
+    Event,
+    Instrument,
+    Provision,
+    ReviewState,
+    Source,
+)
+from policies.positions import store as position_store
 
 SEEDED_MODELS = [Jurisdiction, Dimension, Instrument, Provision, Citation, Source, Event]
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Instrument
-from policies.position_queries import codebook
+from policies.positions.queries import codebook
 from policies.services import instrument_publish
 from tests.factories import submit_for_review
 
@@ -236,16 +236,16 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
 
     from rest_framework.request import Request
 
+    from core.csv_text import flatten
     from jurisdictions.models import Jurisdiction
-    from policies.api_positions import (
+    from policies.api.positions import (
         POSITION_CSV_HEADER,
         answer_json,
         jurisdiction_json,
         position_csv_row,
     )
     from policies.filters import dimension_by_slug
-    from policies.position_queries import positions_on
-    from policyhub.csv_text import flatten
+    from policies.positions.queries import positions_on
 
     request = Request(rf.get("/api/v1/positions/"))
     empty_decided_by = {

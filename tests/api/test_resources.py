@@ -213,7 +213,7 @@ def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf):
     from rest_framework import serializers
     from rest_framework.request import Request
 
-    from policies.api import InstrumentSerializer, published_instruments
+    from policies.api.resources import InstrumentSerializer, published_instruments
 
     request = Request(rf.get("/api/v1/instruments/"))
     serializer = InstrumentSerializer(context={"request": request})

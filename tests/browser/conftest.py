@@ -21,7 +21,7 @@ from django.apps import apps
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from policies.seed import load_all
+from policies.loading.seed import load_all
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -4,10 +4,10 @@ per-process caches keyed on it (maps, the codebook) are never served stale."""
 import pytest
 
 from jurisdictions.models import Jurisdiction
-from policies import data_version
 from policies.models import Dimension, DimensionValue
-from policies.position_queries import codebook
-from policies.position_store import rebuild
+from policies.positions import version as data_version
+from policies.positions.queries import codebook
+from policies.positions.store import rebuild
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 

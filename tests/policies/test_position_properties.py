@@ -7,10 +7,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import position_store
 from policies.dates import Precision
 from policies.models import Position, ReviewState
-from policies.positions import Coded, Scope, latest, position_on, resolve, timeline
+from policies.positions import store as position_store
+from policies.positions.rules import Coded, Scope, latest, position_on, resolve, timeline
 from tests.factories import (
     make_county,
     make_dimension,

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from policies.dates import Precision
-from policies.positions import Coded, Provenance, Scope, position_on, resolve, timeline
+from policies.positions.rules import Coded, Provenance, Scope, position_on, resolve, timeline
 
 # A detainer-holds-like scale: prohibited(0) judicial(1) serious(2) no-policy(3) honored(4)
 # mandated(5); neutral is 3.

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from jurisdictions.models import Jurisdiction
-from policies import position_queries, position_store
 from policies.models import Dimension, Instrument, Position, ReviewState
+from policies.positions import queries as position_queries
+from policies.positions import store as position_store
 from policies.services import instrument_publish, instrument_unpublish
 from tests.factories import cite, make_instrument, make_place, make_provision, submit_for_review
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Dimension
-from policies.position_queries import codebook
+from policies.positions.queries import codebook
 from public import map_svg
 from public.views_map import MAP_PAGE_CACHED_QUERIES, MAP_PAGE_QUERIES, same_day_in
 
@@ -179,7 +179,7 @@ def test_previous_and_next_year_keep_the_other_parameters(client):
 
 
 def test_the_year_links_reach_the_current_year(client):
-    from policies.api_positions import today
+    from policies.api.positions import today
 
     text = map_page(client, as_of="2019-03-15")
     year = today().year

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Instrument
-from policies.position_queries import codebook
+from policies.positions.queries import codebook
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 

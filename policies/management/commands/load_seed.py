@@ -3,7 +3,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.seed import DEFAULT_JURISDICTIONS_CSV, SeedDataError, default_seed_path, load_all
+from policies.loading.seed import (
+    DEFAULT_JURISDICTIONS_CSV,
+    SeedDataError,
+    default_seed_path,
+    load_all,
+)
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from policies import position_store
+from policies.positions import store as position_store
 
 
 class Command(BaseCommand):

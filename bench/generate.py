@@ -43,7 +43,6 @@ from typing import TextIO
 from django.db import connection, transaction
 
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
-from policies import position_store
 from policies.dates import Precision, period_end
 from policies.models import (
     Citation,
@@ -58,6 +57,7 @@ from policies.models import (
     Source,
     SourceKind,
 )
+from policies.positions import store as position_store
 
 DEFAULTS = {"places": 37_000, "agencies": 18_000, "provisions": 400_000, "sources": 100_000}
 URL_ROOT = "https://example.org/generated"

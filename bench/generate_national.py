@@ -1,8 +1,27 @@
+"""Grow the benchmark database (see bench/generate.py): a management command kept beside the
+benchmark rather than in the product, run as a script.
+
+    python bench/generate_national.py --places=1850 --provisions=20000
+
+The database comes from the environment (`DATABASE_URL`), as for `manage.py`. Tests call
+it as `call_command(Command(), …)`.
+"""
+
+import os
+import sys
 import time
+from pathlib import Path
+
+if __name__ == "__main__":  # run as a script: the project root on the path, Django set up
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policyhub.settings")
+    import django
+
+    django.setup()
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.generate import DEFAULTS, GenerationRefused, generate
+from bench.generate import DEFAULTS, GenerationRefused, generate
 
 
 class Command(BaseCommand):
@@ -59,3 +78,7 @@ class _Unstyled:
 
     def flush(self) -> None:
         self.wrapper.flush()
+
+
+if __name__ == "__main__":
+    Command().run_from_argv(["generate_national", "generate_national", *sys.argv[1:]])

@@ -1,30 +1,9 @@
+"""Views every part of the site shares: the health check and the error pages."""
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
-
-from jurisdictions.models import Jurisdiction
-from policies.models import Dimension, Instrument
-from public.map_svg import render_map
-
-
-def home(request):
-    published = Instrument.objects.published()
-    context = {
-        "national_map": render_map(
-            "detainer-holds", timezone.localdate(), "county", id_prefix="home"
-        )
-        if Dimension.objects.filter(slug="detainer-holds").exists()
-        else "",
-        "jurisdiction_counts": Jurisdiction.objects.counts_by_level(),
-        "dimension_count": Dimension.objects.count(),
-        "instrument_count": published.count(),
-        "recent_instruments": published.select_related("jurisdiction").order_by(
-            "-reviewed_at", "-pk"
-        )[:10],
-    }
-    return render(request, "home.html", context)
 
 
 @never_cache

@@ -2,7 +2,7 @@
 
 This module is the pure part: given the provisions that can reach one jurisdiction (its own
 and those its ancestors made binding), it works out the position on any date and the whole
-timeline as intervals. It does not touch the database; `policies.position_store` feeds it
+timeline as intervals. It does not touch the database; `policies.positions.store` feeds it
 and keeps the stored intervals in step.
 
 The rules are the codebook's ("Time" and "Who is bound"):

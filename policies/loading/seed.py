@@ -46,7 +46,6 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
-from policies import position_store
 from policies.dates import Precision, parse_partial_date
 from policies.models import (
     Citation,
@@ -62,6 +61,7 @@ from policies.models import (
     Source,
     SourceKind,
 )
+from policies.positions import store as position_store
 from policies.services import instrument_publish
 
 SEED_REASON = "Seed load"
@@ -689,7 +689,7 @@ def _sync(
 
 @contextmanager
 def _positions_kept_in_step(summary: SeedSummary):
-    """Bulk writes skip the signals that keep stored positions in step (policies.signals):
+    """Bulk writes skip the signals that keep stored positions in step (policies.positions.signals):
     rebuild them once if this load wrote anything, and leave them alone if it did not."""
     written = summary.written()
     yield

@@ -1,6 +1,6 @@
 """What every endpoint of the read-only API shares: pagination, CSV, errors, parameters.
 
-The resources themselves live with their apps (`jurisdictions/api.py`, `policies/api.py`);
+The resources themselves live with their apps (`jurisdictions/api.py`, `policies/api/resources.py`);
 `policyhub/api_urls.py` routes them under /api/v1/.
 """
 
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from policyhub.csv_text import csv_lines, flatten
+from core.csv_text import csv_lines, flatten
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -83,7 +83,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             raise ParameterError(
                 "page_size", f"'{raw}' is not a whole number from 1 to {self.max_page_size}."
             )
@@ -91,7 +91,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ParameterError("page", f"'{raw}' is not a page number (1, 2, …).")
         try:
             return super().paginate_queryset(queryset, request, view)

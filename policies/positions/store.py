@@ -19,10 +19,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from jurisdictions.models import Jurisdiction
-from policies import data_version
 from policies.dates import certain_start
 from policies.models import DimensionValue, Instrument, Position, Provision, ReviewState
-from policies.positions import Coded, Interval, Provenance, Scope, timeline
+from policies.positions import version as data_version
+from policies.positions.rules import Coded, Interval, Provenance, Scope, timeline
 
 Key = tuple[int, int]  # (jurisdiction id, dimension id)
 

@@ -1,7 +1,7 @@
 """API for positions: which rule applied where on a date, and why; timelines; compare; map.
 
 Query parameters are validated by small serializers so that every 400 names the parameter
-and what it allows; the answers come from `policies.position_queries`.
+and what it allows; the answers come from `policies.positions.queries`.
 """
 
 import csv
@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from core.api import JSONErrorsMixin, ParameterError, chunked, link, parse_day
 from jurisdictions.api import jurisdiction_json
 from jurisdictions.filters import (
     JurisdictionFilter,
@@ -24,10 +25,9 @@ from jurisdictions.filters import (
     jurisdictions_by_codes,
 )
 from jurisdictions.models import Jurisdiction, Level
-from policies import position_queries
 from policies.filters import dimension_by_slug, value_by_slug
-from policies.position_queries import PositionAnswer
-from policyhub.api import JSONErrorsMixin, ParameterError, chunked, link, parse_day
+from policies.positions import queries as position_queries
+from policies.positions.queries import PositionAnswer
 
 MAX_COMPARE = 50
 
@@ -204,7 +204,7 @@ CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream
 
 
 def _cell(value):
-    """A value as `policyhub.csv_text.flatten` writes it."""
+    """A value as `core.csv_text.flatten` writes it."""
     return "" if value is None else value
 
 

@@ -11,8 +11,9 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from jurisdictions.models import Jurisdiction
-from policies import data_version, position_store
 from policies.models import Dimension, DimensionValue, Instrument, Provision, ReviewState
+from policies.positions import store as position_store
+from policies.positions import version as data_version
 
 # What an instrument looked like before this save, keyed by pk.
 INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id")

@@ -7,6 +7,7 @@ Only published records appear: every queryset here starts from a `published()` o
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
+from core.api import CSVListMixin, JSONErrorsMixin, link
 from jurisdictions.api import DATETIME, JurisdictionRefSerializer, jurisdiction_json
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
 from policies.models import (
@@ -18,7 +19,6 @@ from policies.models import (
     Provision,
     Source,
 )
-from policyhub.api import CSVListMixin, JSONErrorsMixin, link
 
 # Ids are 64-bit integers: anything longer is no id, and must not reach the database.
 ID_PATTERN = "[0-9]{1,18}"

@@ -1,11 +1,11 @@
-"""Renderers and content negotiation for the API, apart from policyhub/api.py because
+"""Renderers and content negotiation for the API, apart from core/api.py because
 DRF imports them while it is itself being imported."""
 
 from rest_framework import renderers
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from policyhub.csv_text import csv_lines, flatten
+from core.csv_text import csv_lines, flatten
 
 
 class CSVRenderer(renderers.BaseRenderer):

@@ -1,4 +1,5 @@
-"""Bulk download of the whole published dataset.
+"""The whole published dataset as flat tables, for bulk download (`policies/api/bulk.py`
+serves them).
 
 `/api/v1/bulk/` is a zip of flat CSV tables plus the codebook as JSON and a README;
 `/api/v1/bulk/<table>.csv` is one table on its own, streamed, so that one call
@@ -8,16 +9,13 @@ cell) and join on the ids and slugs they share. Only published data is included.
 
 import io
 import json
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 
 from django.db.models import F, Q
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.views import APIView
 
+from core.csv_text import csv_lines
 from jurisdictions.models import Agency, Jurisdiction
 from policies.models import (
     Citation,
@@ -30,7 +28,6 @@ from policies.models import (
     ReviewState,
     Source,
 )
-from policyhub.api import JSONErrorsMixin, ParameterError, csv_lines
 
 PUBLISHED = ReviewState.PUBLISHED
 CHUNK = 5000
@@ -277,41 +274,4 @@ def write_zip(target) -> None:
                 when=timezone.now().isoformat(timespec="seconds"),
                 tables="\n".join(f"- {name}.csv" for name in TABLES),
             ),
-        )
-
-
-class BulkDownloadView(JSONErrorsMixin, APIView):
-    """The whole published dataset: a zip of every table, or one table with `?table=`."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "table",
-                str,
-                enum=list(TABLES),
-                description="One table as a streamed CSV instead of the whole zip.",
-            )
-        ],
-        responses={(200, "application/zip"): bytes, (200, "text/csv"): str},
-    )
-    def get(self, request):
-        table = request.query_params.get("table")
-        if table:
-            if table not in TABLES:
-                raise ParameterError("table", f"No table '{table}'.", TABLES)
-            response = StreamingHttpResponse(
-                csv_lines(TABLES[table]()), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="policyhub-{table}.csv"'
-            return response
-        # Spooled: small archives stay in memory, large ones go to a temporary file.
-        # FileResponse closes it once sent, so no context manager here.
-        spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
-        write_zip(spool)
-        spool.seek(0)
-        return FileResponse(
-            spool,
-            as_attachment=True,
-            filename="policyhub-dataset.zip",
-            content_type="application/zip",
         )

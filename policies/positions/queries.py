@@ -15,7 +15,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from jurisdictions.models import Jurisdiction
-from policies import data_version
 from policies.models import (
     Citation,
     Dimension,
@@ -24,8 +23,9 @@ from policies.models import (
     Provision,
     ReviewState,
 )
-from policies.position_store import scopes_for
-from policies.positions import Provenance, position_on, timeline
+from policies.positions import version as data_version
+from policies.positions.rules import Provenance, position_on, timeline
+from policies.positions.store import scopes_for
 
 
 @dataclass(frozen=True, slots=True)
