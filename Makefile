@@ -14,6 +14,7 @@ install:  ## Install uv if missing, then build .venv from uv.lock
 
 seed: install  ## Migrate the database and load the seed data (idempotent)
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 	$(MANAGE) load_seed
 
 run: export DEBUG ?= 1

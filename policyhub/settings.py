@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 from django.core.exceptions import ImproperlyConfigured
 
-from policyhub.env import envbool, envdatabase, envint, envlist, envstr
+from policyhub.env import envbool, envcache, envdatabase, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jurisdictions",
     "policies",
     "public",
@@ -60,10 +63,13 @@ MIDDLEWARE = [
     "core.middleware.api_cache_control",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change, for the history of curated records.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a locked-out address (see AXES_* below); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "policyhub.urls"
@@ -116,8 +122,11 @@ USE_I18N = True
 USE_TZ = True
 
 CACHES = {
-    # Per process: the API's throttle counts.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every worker: the API's throttle counts, kept in a database table by default
+    # (created by `manage.py createcachetable`, which `make seed` and the image run), so
+    # that the limit holds across gunicorn workers and machines without another service.
+    # CACHE_URL may name a memcached or Redis server instead ("redis://host:6379/0").
+    "default": envcache("CACHE_URL", "db://policyhub_cache"),
     # Per process: the maps drawn last (public/map_svg.py), about 1 MB each for counties;
     # keys carry the data version, so a change anywhere makes every process redraw.
     "maps": {
@@ -150,6 +159,31 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# How many proxies of our own stand in front of the app and append to X-Forwarded-For
+# (a load balancer, then nginx: 2). 0, the default, believes no header: the client is the
+# socket's peer. Used by the API's rate limit and by the login lockout alike.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords from one address,
+# that address may not log in for AXES_COOLOFF_MINUTES; failures are counted in the
+# database, so every worker sees them, and a locked address is refused before any password
+# is hashed, so guessing loops cost the server nothing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+
+# A second factor for staff (django-otp, TOTP): with ADMIN_OTP_REQUIRED on, the admin asks
+# for a code from an authenticator app as well as the password. Devices are added by a
+# superuser in the admin ("TOTP devices") or with `manage.py addstatictoken`.
+ADMIN_OTP_REQUIRED = envbool("ADMIN_OTP_REQUIRED", False)
 
 # Admin pages list many rows; keep the limit of fields per POST generous for inlines.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
@@ -185,6 +219,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": envstr("API_ANON_RATE", "600/minute")},
+    # Clients are told apart by core.client.client_ip's rule: X-Forwarded-For only as far as
+    # TRUSTED_PROXY_COUNT proxies (DRF's default, None, believed the whole header).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": None,

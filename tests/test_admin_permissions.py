@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.forms import CharField, ChoiceField, ModelChoiceField
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from jurisdictions.models import Agency, Jurisdiction
@@ -76,6 +77,7 @@ PUBLIC_ROWS = {
     Event: lambda: Event.objects.filter(beyond_draft),
     User: lambda: User.objects.all(),
     Group: lambda: Group.objects.all(),
+    TOTPDevice: lambda: TOTPDevice.objects.all(),
 }
 # Rows edited inside another model's page, and what all of it produces.
 DEPENDENT_ROWS = {
@@ -124,7 +126,8 @@ def world(alice, bob):
         if hasattr(model, "history"):
             for obj in model.objects.all():
                 obj.save()  # a second version to revert to the first
-    User.objects.create_superuser("root", "root@example.org", "pw-for-tests-only")
+    root = User.objects.create_superuser("root", "root@example.org", "pw-for-tests-only")
+    TOTPDevice.objects.create(user=root, name="phone")
     Group.objects.get(name="curators").permissions.add(
         Permission.objects.get(codename="view_provision")
     )
