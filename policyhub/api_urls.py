@@ -1,7 +1,11 @@
 """The read-only API, version 1, under /api/v1/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
@@ -32,7 +36,7 @@ urlpatterns = [
     path("map/", MapView.as_view(), name="map"),
     path("bulk/", BulkDownloadView.as_view(), name="bulk"),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from policyhub.env import envbool, envcache, envdatabase, envint, envlist, envstr
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Compresses what the rest produce: a county map is ~1 MB of SVG, ~240 KB gzipped.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +87,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The admin's change list styles itself with a nonce'd <style>.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -154,9 +159,38 @@ STORAGES = {
 if envbool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# HTTPS=1 declares that the site is served over HTTPS: plain HTTP is redirected, browsers are
+# told to use nothing else for a year (HSTS), and cookies travel over HTTPS only.
+HTTPS = envbool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading asks browser makers to hard-code the domain: a decision for its owner, not a
+# default, so the deploy check's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# The health check answers plain HTTP from the container's own probe.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Every page: scripts, styles, images and connections from this site only; no inline script
+# or style unless it carries the response's nonce (only the admin's change list uses one);
+# no plugins, no framing, forms post here only.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", HTTPS or not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
