@@ -33,7 +33,9 @@ ADMIN_PAGES = [
     "admin:login",
 ]
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)(?![^>]*application/json)[^>]*>")
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)(?![^>]*application/json)[^>]*>"
+)
 INLINE_STYLE = re.compile(r"<style(?![^>]*\bnonce=)[^>]*>")
 STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle=", re.IGNORECASE)
 
