@@ -11,7 +11,7 @@ from urllib.parse import quote
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters import rest_framework as filters
 from drf_orjson_renderer.renderers import ORJSONRenderer
@@ -22,6 +22,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.csv_text import csv_lines, flatten
+from core.snapshot import streamed_from_snapshot
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -136,8 +137,8 @@ class CSVListMixin:
         if request.accepted_renderer.format != "csv":
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        response = StreamingHttpResponse(
-            csv_lines(self.csv_rows(queryset)), content_type="text/csv; charset=utf-8"
+        response = streamed_from_snapshot(
+            lambda: csv_lines(self.csv_rows(queryset)), "text/csv; charset=utf-8", kind="csv"
         )
         name = getattr(self, "basename", None) or "export"
         response["Content-Disposition"] = f'attachment; filename="policyhub-{name}.csv"'

@@ -236,6 +236,9 @@ LOGGING = {
 # Where the shared research data lives (seed policies, ICE spreadsheets); beside the project.
 SHARED_DATA_DIR = Path(envstr("POLICYHUB_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 
+# Exports carry the published data's version as their ETag (core/snapshot.py).
+DATA_VERSION_FUNCTION = "policies.positions.version.current"
+
 # The read-only REST API (see core/api.py and README.md, "API").
 API_MAX_PAGE_SIZE = 1000
 REST_FRAMEWORK = {

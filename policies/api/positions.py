@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import json
 
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -18,6 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api import JSONErrorsMixin, ParameterError, chunked, link, parse_day
+from core.snapshot import streamed_from_snapshot
 from jurisdictions.api import jurisdiction_json
 from jurisdictions.filters import (
     JurisdictionFilter,
@@ -272,7 +272,7 @@ def position_csv(jurisdictions, dimension, as_of, request):
             buffer.seek(0)
             buffer.truncate()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = streamed_from_snapshot(lines, "text/csv; charset=utf-8", kind="csv")
     response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
     return response
 
