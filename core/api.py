@@ -5,6 +5,7 @@ The resources themselves live with their apps (`jurisdictions/api.py`, `policies
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework import exceptions, status
@@ -39,15 +40,28 @@ class ParameterError(exceptions.ValidationError):
         super().__init__({parameter: [message]})
 
 
+# The one grammar of a day in a query, on pages and in the API alike: YYYY-MM-DD in ASCII
+# digits. Python's and Django's parsers also take 20190601, 2019-W23-6 and other digits
+# (Arabic-Indic, superscripts), which no one means and no document promises.
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(value: str) -> dt.date | None:
+    """The day `value` names in the form YYYY-MM-DD, or None."""
+    if not ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def parse_day(value: str | None, parameter: str, *, default: dt.date | None = None) -> dt.date:
     if value in (None, ""):
         if default is None:
             raise ParameterError(parameter, "This parameter is required (YYYY-MM-DD).")
         return default
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
+    day = iso_day(value)
     if day is None:
         raise ParameterError(parameter, f"'{value}' is not a date of the form YYYY-MM-DD.")
     return day
@@ -200,12 +214,29 @@ def exception_handler(exc, context):
     return response
 
 
+class IsoDayField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        day = iso_day(value)
+        if day is None:
+            raise DjangoValidationError(f"'{value}' is not a date of the form YYYY-MM-DD.")
+        return day
+
+
+class IsoDayFilter(filters.DateFilter):
+    """A date filter that takes only YYYY-MM-DD (django-filter's DateFilter also takes
+    11/26/2026, Nov 26 2026 and more)."""
+
+    field_class = IsoDayField
+
+
 class DayOrDateTimeField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return None
         try:
-            parsed = parse_datetime(value) or parse_date(value)
+            parsed = iso_day(value) or (parse_datetime(value) if value.isascii() else None)
         except ValueError:
             parsed = None
         if parsed is None:

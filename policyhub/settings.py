@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.refuse_nul_parameters",
+    # A query parameter the API does not take is a 400 naming it (core/parameters.py).
+    "core.parameters.refuse_unknown_api_parameters",
     # ETag on every GET and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
     "core.middleware.api_cache_control",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from core.api import iso_day
 from jurisdictions.filters import JurisdictionFilter, jurisdictions_by_codes
 from jurisdictions.models import Jurisdiction, Level
 from policies.api.resources import published_instruments
@@ -52,10 +53,10 @@ def as_of_from(request) -> dt.date:
     raw = request.GET.get("as_of", "")
     if not raw:
         return today()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadParameter([f"as_of: '{raw}' is not a date of the form YYYY-MM-DD."]) from None
+    day = iso_day(raw)
+    if day is None:
+        raise BadParameter([f"as_of: '{raw}' is not a date of the form YYYY-MM-DD."])
+    return day
 
 
 def bad_request(request, template: str, context: dict, error: BadParameter):
