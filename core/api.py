@@ -220,7 +220,10 @@ class IsoDayField(forms.Field):
             return None
         day = iso_day(value)
         if day is None:
-            raise DjangoValidationError(f"'{value}' is not a date of the form YYYY-MM-DD.")
+            # The value goes in as a parameter: django-filter %-formats the message.
+            raise DjangoValidationError(
+                "'%(value)s' is not a date of the form YYYY-MM-DD.", params={"value": value}
+            )
         return day
 
 
@@ -241,7 +244,8 @@ class DayOrDateTimeField(forms.Field):
             parsed = None
         if parsed is None:
             raise DjangoValidationError(
-                f"'{value}' is not a date (YYYY-MM-DD) or date-time (ISO 8601)."
+                "'%(value)s' is not a date (YYYY-MM-DD) or date-time (ISO 8601).",
+                params={"value": value},
             )
         if isinstance(parsed, dt.datetime):
             if parsed.tzinfo is None:
@@ -249,7 +253,9 @@ class DayOrDateTimeField(forms.Field):
             try:  # the database takes offsets of at most 15 hours; UTC always fits
                 return parsed.astimezone(dt.UTC)
             except OverflowError:
-                raise DjangoValidationError(f"'{value}' is out of range.") from None
+                raise DjangoValidationError(
+                    "'%(value)s' is out of range.", params={"value": value}
+                ) from None
         return dt.datetime.combine(parsed, dt.time.min, tzinfo=dt.UTC)
 
 

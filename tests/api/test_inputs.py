@@ -52,3 +52,10 @@ def test_an_empty_accept_header_gets_json(client, seeded):
     response = client.get(reverse("api:jurisdiction-list"), headers={"accept": ""})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("parameter", ["in_force_on", "updated_since"])
+def test_a_percent_sign_in_a_date_is_a_400_not_a_500(client, seeded, parameter):
+    response = client.get(reverse("api:instrument-list"), {parameter: "%s%d"})
+    assert response.status_code == 400
+    assert "%s%d" in response.json()["detail"]
