@@ -7,16 +7,30 @@ other name is answered 400 with the names that are allowed. The table is built f
 schema once per process.
 """
 
-import functools
 import re
+import threading
 
 from django.http import JsonResponse
 
 ALWAYS_ALLOWED = frozenset({"format"})
 
 
-@functools.cache
+_table: list[tuple[re.Pattern, frozenset]] | None = None
+# drf-spectacular's generator is not safe to run in two threads at once (it loads its
+# extensions lazily), and gunicorn's threads all meet the first request together.
+_building = threading.RLock()
+
+
 def allowed_by_path() -> list[tuple[re.Pattern, frozenset]]:
+    global _table
+    if _table is None:
+        with _building:
+            if _table is None:
+                _table = _build()
+    return _table
+
+
+def _build() -> list[tuple[re.Pattern, frozenset]]:
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
@@ -61,3 +75,17 @@ def refuse_unknown_api_parameters(get_response):
         return get_response(request)
 
     return middleware
+
+
+def schema_view():
+    """drf-spectacular's schema view, generating under the same lock."""
+    from drf_spectacular.utils import extend_schema
+    from drf_spectacular.views import SpectacularAPIView
+
+    class SchemaView(SpectacularAPIView):
+        @extend_schema(exclude=True)
+        def get(self, request, *args, **kwargs):
+            with _building:
+                return super().get(request, *args, **kwargs)
+
+    return SchemaView

@@ -2,12 +2,12 @@
 
 from django.urls import include, path
 from drf_spectacular.views import (
-    SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import DefaultRouter
 
+from core.parameters import schema_view
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
 from policies.api.bulk import BulkDownloadView
 from policies.api.positions import CompareView, MapView, PositionsView, TimelineView
@@ -35,7 +35,7 @@ urlpatterns = [
     path("compare/", CompareView.as_view(), name="compare"),
     path("map/", MapView.as_view(), name="map"),
     path("bulk/", BulkDownloadView.as_view(), name="bulk"),
-    path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
+    path("schema/", schema_view().as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
