@@ -1,31 +1,31 @@
-"""What every endpoint of the read-only API shares: pagination, CSV, errors, parameters.
+"""What every endpoint of the read-only API shares: pagination, CSV lists, errors, links.
 
-The resources themselves live with their apps (`jurisdictions/api.py`, `policies/api/resources.py`);
-`policyhub/api_urls.py` routes them under /api/v1/.
+The endpoints live with their apps (`jurisdictions/api.py`, `policies/api/`) and
+`policyhub/api_urls.py` routes them under /api/v1/. Query parameters are parsed by forms
+(`core/params.py`); `raise_for` turns a form's errors into the API's 400.
 """
 
-import datetime as dt
-import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
-from django.utils.dateparse import parse_datetime
-from django_filters import rest_framework as filters
 from drf_orjson_renderer.renderers import ORJSONRenderer
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import params
 from core.csv_text import csv_lines, flatten
 from core.snapshot import streamed_from_snapshot
 
-MAX_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = settings.API_MAX_PAGE_SIZE
 DEFAULT_PAGE_SIZE = 100
 CSV_CHUNK = 1000
 
@@ -40,31 +40,11 @@ class ParameterError(exceptions.ValidationError):
         super().__init__({parameter: [message]})
 
 
-# The one grammar of a day in a query, on pages and in the API alike: YYYY-MM-DD in ASCII
-# digits. Python's and Django's parsers also take 20190601, 2019-W23-6 and other digits
-# (Arabic-Indic, superscripts), which no one means and no document promises.
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def iso_day(value: str) -> dt.date | None:
-    """The day `value` names in the form YYYY-MM-DD, or None."""
-    if not ISO_DAY.fullmatch(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def parse_day(value: str | None, parameter: str, *, default: dt.date | None = None) -> dt.date:
-    if value in (None, ""):
-        if default is None:
-            raise ParameterError(parameter, "This parameter is required (YYYY-MM-DD).")
-        return default
-    day = iso_day(value)
-    if day is None:
-        raise ParameterError(parameter, f"'{value}' is not a date of the form YYYY-MM-DD.")
-    return day
+def raise_for(form) -> None:
+    """A query form's errors as the API answers them: 400, each message under the
+    parameter it is about (see `exception_handler`)."""
+    if not form.is_valid():
+        raise exceptions.ValidationError(form.by_parameter())
 
 
 # Stands in for the key while a URL is reversed: digits, so it fits every URL pattern.
@@ -86,6 +66,19 @@ def link(request, viewname: str, key) -> str:
     return template.replace(_KEY, quote(str(key), safe=""))
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class LinkField(serializers.Field):
+    """The URL of a view for the object, as `link` builds it: `key` picks the URL's key
+    (the primary key unless told otherwise)."""
+
+    def __init__(self, viewname: str, key=lambda obj: obj.pk, **kwargs):
+        self.viewname, self.key = viewname, key
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> str:
+        return link(self.context.get("request"), self.viewname, self.key(obj))
+
+
 class Pagination(PageNumberPagination):
     """Numbered pages; `page_size` up to MAX_PAGE_SIZE. Out-of-range values are refused, not
     silently capped, so a client never receives less than it asked for unawares."""
@@ -98,22 +91,19 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
-            raise ParameterError(
-                "page_size", f"'{raw}' is not a whole number from 1 to {self.max_page_size}."
-            )
-        return int(raw)
+        try:
+            return params.page_size(raw, self.max_page_size)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"page_size": error.messages}) from None
 
     def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get(self.page_query_param, "1")
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            raise ParameterError("page", f"'{raw}' is not a page number (1, 2, …).")
+        query = params.PageQuery(request.query_params)
+        raise_for(query)
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:
-            raise exceptions.NotFound(
-                {"page": [f"Page {raw} is past the last page of results."]}
-            ) from None
+            number = query.cleaned_data["page"]
+            raise exceptions.NotFound({"page": [params.past_the_last(number)]}) from None
 
     def get_paginated_response(self, data):
         return Response(
@@ -194,7 +184,10 @@ def exception_handler(exc, context):
             {"query": ["A parameter value is out of range for what it filters."]}
         )
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError({"query": exc.messages})
+        # Keyed by parameter when it says which (the lookups of jurisdictions/selectors.py).
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"query": exc.messages}
+        )
     elif isinstance(exc, Http404) and exc.args:
         exc = exceptions.NotFound(str(exc.args[0]))
     response = drf_exception_handler(exc, context)
@@ -212,75 +205,3 @@ def exception_handler(exc, context):
         response.data = {"detail": str(first[0]), "errors": exc.detail}
     response.status_code = getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST)
     return response
-
-
-class IsoDayField(forms.Field):
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        day = iso_day(value)
-        if day is None:
-            # The value goes in as a parameter: django-filter %-formats the message.
-            raise DjangoValidationError(
-                "'%(value)s' is not a date of the form YYYY-MM-DD.", params={"value": value}
-            )
-        return day
-
-
-class IsoDayFilter(filters.DateFilter):
-    """A date filter that takes only YYYY-MM-DD (django-filter's DateFilter also takes
-    11/26/2026, Nov 26 2026 and more)."""
-
-    field_class = IsoDayField
-
-
-class DayOrDateTimeField(forms.Field):
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        try:
-            parsed = iso_day(value) or (parse_datetime(value) if value.isascii() else None)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise DjangoValidationError(
-                "'%(value)s' is not a date (YYYY-MM-DD) or date-time (ISO 8601).",
-                params={"value": value},
-            )
-        if isinstance(parsed, dt.datetime):
-            if parsed.tzinfo is None:
-                return parsed.replace(tzinfo=dt.UTC)
-            try:  # the database takes offsets of at most 15 hours; UTC always fits
-                return parsed.astimezone(dt.UTC)
-            except OverflowError:
-                raise DjangoValidationError(
-                    "'%(value)s' is out of range.", params={"value": value}
-                ) from None
-        return dt.datetime.combine(parsed, dt.time.min, tzinfo=dt.UTC)
-
-
-class UpdatedSinceFilter(filters.Filter):
-    """`updated_since=2026-01-01` (or an ISO date-time): rows changed since then, so a
-    client can sync only what changed."""
-
-    field_class = DayOrDateTimeField
-
-    def __init__(self, field_name="updated_at", **kwargs):
-        kwargs.setdefault("lookup_expr", "gte")
-        kwargs.setdefault(
-            "help_text",
-            "Only rows changed at or after this date (YYYY-MM-DD) or date-time (ISO 8601).",
-        )
-        super().__init__(field_name=field_name, **kwargs)
-
-
-class StrictOrderingFilter(filters.OrderingFilter):
-    """Refuses an unknown `ordering` instead of ignoring it, and always ends on the primary
-    key so pages are stable."""
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        ordering = list(qs.query.order_by or qs.model._meta.ordering or [])
-        if "pk" not in ordering and "-pk" not in ordering:
-            qs = qs.order_by(*ordering, "pk")
-        return qs

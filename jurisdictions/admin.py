@@ -114,21 +114,6 @@ class JurisdictionAdmin(EditorsWriteMixin, ReviewedAdmin):
     inlines = [AgencyInline]
     show_full_result_count = False
 
-    change_form_template = "admin/jurisdictions/jurisdiction/change_form.html"
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        from policies.admin_positions import jurisdiction_positions_html
-
-        jurisdiction = self.get_object(request, object_id)
-        if jurisdiction is not None:
-            preview = request.GET.get("preview") == "drafts"
-            extra_context = {
-                **(extra_context or {}),
-                "positions_html": jurisdiction_positions_html(jurisdiction, include_drafts=preview),
-                "previewing_drafts": preview,
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
 
 @admin.register(Agency)
 class AgencyAdmin(EditorsWriteMixin, ReviewedAdmin):

@@ -3,28 +3,14 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from core.api import CSVListMixin, JSONErrorsMixin, link
+from core.api import CSVListMixin, JSONErrorsMixin, LinkField
+from core.shapes import schema_of
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
 from jurisdictions.models import Agency, Jurisdiction
+from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
 
-
-class JurisdictionRefSerializer(serializers.ModelSerializer):
-    """A jurisdiction as mentioned inside another object (see `jurisdiction_json`)."""
-
-    class Meta:
-        model = Jurisdiction
-        fields = ["slug", "name", "level", "fips", "ocd_id"]
-
-
-def jurisdiction_json(jurisdiction: Jurisdiction) -> dict:
-    """What JurisdictionRefSerializer gives, built directly for the written-out answers."""
-    return {
-        "slug": jurisdiction.slug,
-        "name": jurisdiction.name,
-        "level": jurisdiction.level,
-        "fips": jurisdiction.fips,
-        "ocd_id": jurisdiction.ocd_id,
-    }
+# A jurisdiction inside another answer: the serializer of its declared shape.
+JurisdictionRefSerializer = schema_of(JurisdictionRef)
 
 
 # Converts a datetime as the API's declared DateTimeFields do (ISO 8601, UTC as Z).
@@ -35,8 +21,8 @@ class JurisdictionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     parent_fips = serializers.CharField(source="parent.fips", read_only=True, allow_null=True)
     state = serializers.CharField(source="state.usps", read_only=True, allow_null=True)
-    url = serializers.SerializerMethodField()
-    site_url = serializers.SerializerMethodField()
+    url = LinkField("api:jurisdiction-detail", key=lambda obj: obj.fips or obj.slug)
+    site_url = LinkField("site:jurisdiction", key=lambda obj: obj.slug)
 
     class Meta:
         model = Jurisdiction
@@ -55,25 +41,19 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_url(self, obj) -> str:
-        return link(self.context.get("request"), "api:jurisdiction-detail", obj.fips or obj.slug)
-
-    def get_site_url(self, obj) -> str:
-        return link(self.context.get("request"), "site:jurisdiction", obj.slug)
-
     def to_representation(self, obj):
         # Written out: DRF's field-by-field machinery (building the fields from the model,
         # then a lookup and a conversion per field) was most of a one-jurisdiction answer.
-        # tests/api/test_resources.py checks this against the declared fields.
+        # tests/policies/api/test_resources.py checks this against the declared fields.
         parent, state = obj.parent, obj.state
         return {
-            **jurisdiction_json(obj),
+            **jurisdiction_ref(obj),
             "usps": obj.usps,
             "parent": parent.slug if parent else None,
             "parent_fips": parent.fips if parent else None,
             "state": state.usps if state else None,
-            "url": self.get_url(obj),
-            "site_url": self.get_site_url(obj),
+            "url": self.fields["url"].to_representation(obj),
+            "site_url": self.fields["site_url"].to_representation(obj),
             "updated_at": DATETIME.to_representation(obj.updated_at),
         }
 

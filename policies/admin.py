@@ -4,9 +4,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.utils.safestring import mark_safe
 
-from jurisdictions.admin import ReviewedAdmin, state_filter
+from jurisdictions.admin import JurisdictionAdmin, ReviewedAdmin, state_filter
+from jurisdictions.models import Jurisdiction
 from policies import services
-from policies.admin_positions import instrument_decides_html
+from policies.admin_positions import instrument_decides_html, jurisdiction_positions_html
 from policies.models import (
     Citation,
     Dimension,
@@ -450,3 +451,24 @@ class CitationAdmin(ReviewedAdmin):
             refuse_unless_editable(request, citing_instrument(Citation.objects.get(pk=obj.pk)))
         refuse_unless_editable(request, citing_instrument(obj))
         super().save_model(request, obj, form, change)
+
+
+# The jurisdictions app knows nothing of positions: the jurisdiction's admin page gains its
+# positions table here, where positions are known.
+admin.site.unregister(Jurisdiction)
+
+
+@admin.register(Jurisdiction)
+class JurisdictionWithPositionsAdmin(JurisdictionAdmin):
+    change_form_template = "admin/jurisdictions/jurisdiction/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        jurisdiction = self.get_object(request, object_id)
+        if jurisdiction is not None:
+            preview = request.GET.get("preview") == "drafts"
+            extra_context = {
+                **(extra_context or {}),
+                "positions_html": jurisdiction_positions_html(jurisdiction, include_drafts=preview),
+                "previewing_drafts": preview,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)

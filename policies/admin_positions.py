@@ -3,31 +3,26 @@
 import datetime as dt
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from policies.models import Position
+from core.params import today
 from policies.positions import queries as position_queries
+from policies.selectors import positions_decided_by
 
 DECIDES_SHOWN = 50
 
 
 def jurisdiction_positions_html(jurisdiction, *, include_drafts: bool) -> str:
-    today = timezone.localdate()
-    answers = position_queries.profile(jurisdiction, today, include_drafts=include_drafts)
+    on = today()
+    answers = position_queries.profile(jurisdiction, on, include_drafts=include_drafts)
     return render_to_string(
         "admin/policies/positions_table.html",
-        {"answers": answers, "today": today, "include_drafts": include_drafts},
+        {"answers": answers, "today": on, "include_drafts": include_drafts},
     )
 
 
 def instrument_decides_html(instrument, on: dt.date | None = None) -> str:
-    on = on or timezone.localdate()
-    decided = (
-        Position.objects.on(on)
-        .filter(provision__instrument=instrument)
-        .select_related("jurisdiction", "dimension", "value")
-        .order_by("dimension__position", "jurisdiction__fips", "jurisdiction__name")
-    )
+    on = on or today()
+    decided = positions_decided_by(instrument=instrument, on=on)
     total = decided.count()
     return render_to_string(
         "admin/policies/instrument_decides.html",

@@ -28,6 +28,7 @@ from policies.models import (
     ReviewState,
     Source,
 )
+from policies.shapes import codebook_value
 
 PUBLISHED = ReviewState.PUBLISHED
 CHUNK = 5000
@@ -246,10 +247,7 @@ def codebook_json() -> str:
                 "name": d.name,
                 "group": d.group,
                 "question": d.question,
-                "values": [
-                    {"slug": v.slug, "label": v.label, "rank": v.rank, "is_neutral": v.is_neutral}
-                    for v in sorted(d.values.all(), key=lambda v: v.rank)
-                ],
+                "values": [codebook_value(v) for v in sorted(d.values.all(), key=lambda v: v.rank)],
             }
             for d in dimensions
         ],

@@ -1,11 +1,15 @@
-"""Filters for instruments, provisions, sources and events, shared by the API and pages."""
+"""Filters for instruments, provisions, sources and events, shared by the API and pages. A
+wrong value raises Django's ValidationError keyed by its parameter."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
-from core.api import IsoDayFilter, ParameterError, StrictOrderingFilter, UpdatedSinceFilter
-from jurisdictions.filters import jurisdiction_by_code, state_by_code
+from core.filters import IsoDayFilter, StrictOrderingFilter, UpdatedSinceFilter
+from core.params import allowed, shown
 from jurisdictions.models import Level
+from jurisdictions.selectors import jurisdiction_by_code, state_by_code
+from policies import forms
 from policies.models import (
     Dimension,
     DimensionValue,
@@ -18,27 +22,21 @@ from policies.models import (
     Source,
     SourceKind,
 )
-from policies.positions import queries as position_queries
 from policies.search import search_instruments
 
 
 def dimension_by_slug(slug: str, parameter: str = "dimension") -> Dimension:
-    """A dimension of the codebook, with its values (no query beyond the codebook's)."""
-    dimensions = position_queries.codebook()
-    for dimension in dimensions:
-        if dimension.slug == slug:
-            return dimension
-    raise ParameterError(parameter, f"No dimension '{slug}'.", [d.slug for d in dimensions])
+    try:
+        return forms.dimension_by_slug(slug)
+    except ValidationError as error:
+        raise ValidationError({parameter: error.messages}) from None
 
 
 def value_by_slug(dimension: Dimension, slug: str, parameter: str) -> DimensionValue:
-    values = list(dimension.values.all())
-    for value in values:
-        if value.slug == slug:
-            return value
-    raise ParameterError(
-        parameter, f"'{slug}' is not a value of '{dimension.slug}'.", [v.slug for v in values]
-    )
+    try:
+        return forms.value_by_slug(dimension, slug)
+    except ValidationError as error:
+        raise ValidationError({parameter: error.messages}) from None
 
 
 class InstrumentFilter(filters.FilterSet):
@@ -76,10 +74,12 @@ class InstrumentFilter(filters.FilterSet):
         return search_instruments(queryset, value)
 
     def filter_jurisdiction(self, queryset, name, value):
-        return queryset.filter(jurisdiction=jurisdiction_by_code(value, "jurisdiction"))
+        return queryset.filter(
+            jurisdiction=jurisdiction_by_code(code=value, parameter="jurisdiction")
+        )
 
     def filter_state(self, queryset, name, value):
-        return queryset.filter(jurisdiction__state=state_by_code(value))
+        return queryset.filter(jurisdiction__state=state_by_code(code=value))
 
     def filter_dimension(self, queryset, name, value):
         dimension = dimension_by_slug(value)
@@ -117,15 +117,18 @@ class ProvisionFilter(filters.FilterSet):
                 value=value_by_slug(dimension_by_slug(dimension_slug), value, "value")
             )
         if not DimensionValue.objects.filter(slug=value).exists():
-            allowed = sorted(set(DimensionValue.objects.values_list("slug", flat=True)))
-            raise ParameterError("value", f"No value '{value}' on any dimension.", allowed)
+            slugs = sorted(set(DimensionValue.objects.values_list("slug", flat=True)))
+            message = allowed(f"No value '{shown(value)}' on any dimension.", slugs)
+            raise ValidationError({"value": [message]})
         return queryset.filter(value__slug=value)
 
     def filter_jurisdiction(self, queryset, name, value):
-        return queryset.filter(instrument__jurisdiction=jurisdiction_by_code(value, "jurisdiction"))
+        return queryset.filter(
+            instrument__jurisdiction=jurisdiction_by_code(code=value, parameter="jurisdiction")
+        )
 
     def filter_state(self, queryset, name, value):
-        return queryset.filter(instrument__jurisdiction__state=state_by_code(value))
+        return queryset.filter(instrument__jurisdiction__state=state_by_code(code=value))
 
 
 class SourceFilter(filters.FilterSet):
@@ -159,7 +162,9 @@ class EventFilter(filters.FilterSet):
         fields = []
 
     def filter_jurisdiction(self, queryset, name, value):
-        return queryset.filter(jurisdiction=jurisdiction_by_code(value, "jurisdiction"))
+        return queryset.filter(
+            jurisdiction=jurisdiction_by_code(code=value, parameter="jurisdiction")
+        )
 
     def filter_state(self, queryset, name, value):
-        return queryset.filter(jurisdiction__state=state_by_code(value))
+        return queryset.filter(jurisdiction__state=state_by_code(code=value))

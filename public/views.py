@@ -4,32 +4,33 @@ editors may add `?preview=drafts` to a profile to include drafts (nothing is sto
 Bad query parameters render the page with status 400 and say what was wrong.
 """
 
-import datetime as dt
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from core.api import iso_day
-from jurisdictions.filters import JurisdictionFilter, jurisdictions_by_codes
+from core.params import PageQuery, past_the_last, today
+from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Level
-from policies.api.resources import published_instruments
+from jurisdictions.selectors import jurisdictions_by_codes
+from policies.bulk import TABLES
 from policies.filters import SourceFilter
-from policies.models import Dimension, Instrument, Position, Source, SourceKind
+from policies.forms import DayQuery, PositionQuery, too_many_to_compare
+from policies.models import Dimension, Instrument, Source, SourceKind
 from policies.positions import queries as position_queries
+from policies.selectors import (
+    MAX_COMPARE,
+    jurisdictions_with_position,
+    positions_decided_by,
+    published_instruments,
+)
 from public import queries
 from public.map_svg import render_map
 
 PAGE_SIZE = 50
-MAX_COMPARE = 6
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def can_preview(request) -> bool:
@@ -43,20 +44,24 @@ class BadParameter(Exception):
 
 
 def messages_of(error: ValidationError) -> list[str]:
-    detail = error.detail
-    if isinstance(detail, dict):
-        return [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in detail.items()]
-    return [str(m) for m in detail]
+    """A lookup's or a filter's error, one line per parameter."""
+    if hasattr(error, "error_dict"):
+        return [f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
+    return error.messages
 
 
-def as_of_from(request) -> dt.date:
-    raw = request.GET.get("as_of", "")
-    if not raw:
-        return today()
-    day = iso_day(raw)
-    if day is None:
-        raise BadParameter([f"as_of: '{raw}' is not a date of the form YYYY-MM-DD."])
-    return day
+def valid(form) -> dict:
+    if not form.is_valid():
+        raise BadParameter(form.messages())
+    return form.cleaned_data
+
+
+def page_of(paginator: Paginator, request):
+    """The page asked for, or BadParameter naming `page`."""
+    number = valid(PageQuery(request.GET))["page"]
+    if number > max(paginator.num_pages, 1):
+        raise BadParameter([f"page: {past_the_last(number)}"])
+    return paginator.page(number)
 
 
 def bad_request(request, template: str, context: dict, error: BadParameter):
@@ -66,9 +71,7 @@ def bad_request(request, template: str, context: dict, error: BadParameter):
 def home(request):
     published = Instrument.objects.published()
     context = {
-        "national_map": render_map(
-            "detainer-holds", timezone.localdate(), "county", id_prefix="home"
-        )
+        "national_map": render_map("detainer-holds", today(), "county", id_prefix="home")
         if Dimension.objects.filter(slug="detainer-holds").exists()
         else "",
         "jurisdiction_counts": Jurisdiction.objects.counts_by_level(),
@@ -89,9 +92,13 @@ SORTS = {"name": ["name", "pk"], "fips": ["fips", "pk"], "level": ["level", "nam
 def jurisdictions(request):
     """Search and faceted filters; every filter lives in the URL."""
     context = {"levels": Level.choices, "dimensions": position_queries.codebook()}
+    query = PositionQuery(request.GET, dimension_required=False, codebook=context["dimensions"])
     try:
-        as_of = as_of_from(request)
-        context["as_of"] = as_of
+        query.is_valid()
+        if "as_of" in query.cleaned_data:  # kept in the form when another parameter is wrong
+            context["as_of"] = query.cleaned_data["as_of"]
+        asked = valid(query)
+        as_of, dimension = asked["as_of"], asked["dimension"]
         filterset = JurisdictionFilter(
             {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")},
             queryset=Jurisdiction.objects.select_related("state", "parent"),
@@ -105,41 +112,17 @@ def jurisdictions(request):
             base_for_facets = found
         except ValidationError as exc:
             raise BadParameter(messages_of(exc)) from None
-        dimension = value = None
-        if request.GET.get("dimension"):
-            dimension = next(
-                (d for d in context["dimensions"] if d.slug == request.GET["dimension"]), None
+        value = None
+        if dimension is not None:
+            conditions = query.conditions()
+            found = jurisdictions_with_position(
+                jurisdictions=found, dimension=dimension, on=as_of, **conditions
             )
-            if dimension is None:
-                allowed = ", ".join(d.slug for d in context["dimensions"])
-                raise BadParameter(
-                    [f"dimension: no dimension '{request.GET['dimension']}'. Allowed: {allowed}."]
-                )
-            wanted = request.GET.get("value")
-            if wanted == "unknown":
-                found = position_queries.with_position(found, dimension, as_of, unknown=True)
-                value = "unknown"
-            elif wanted:
-                value = next((v for v in dimension.values.all() if v.slug == wanted), None)
-                if value is None:
-                    allowed = ", ".join(v.slug for v in dimension.values.all())
-                    raise BadParameter(
-                        [
-                            f"value: '{wanted}' is not a value of {dimension.slug}. "
-                            f"Allowed: {allowed}, unknown."
-                        ]
-                    )
-                found = position_queries.with_position(found, dimension, as_of, value=value)
+            value = "unknown" if conditions["unknown"] else conditions["value"]
         sort = request.GET.get("sort", "fips")
         if sort not in SORTS:
             raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
-        page_number = request.GET.get("page", "1")
-        if not (page_number.isascii() and page_number.isdigit()) or int(page_number) < 1:
-            raise BadParameter([f"page: '{page_number}' is not a page number."])
-        paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
-        if int(page_number) > max(paginator.num_pages, 1):
-            raise BadParameter([f"page: there are only {paginator.num_pages} pages."])
-        page = paginator.page(int(page_number))
+        page = page_of(Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE), request)
     except BadParameter as error:
         return bad_request(request, "public/jurisdictions.html", context, error)
 
@@ -168,6 +151,9 @@ def jurisdictions(request):
         csv_params.update(dimension=dimension.slug, as_of=as_of.isoformat(), format="csv")
         if value is not None:
             csv_params["value"] = value if value == "unknown" else value.slug
+        for name in ("at_least", "at_most"):
+            if asked[name] is not None:
+                csv_params[name] = asked[name].slug
         csv_url = reverse("api:positions") + "?" + urlencode(csv_params)
     else:
         csv_url = (
@@ -197,7 +183,7 @@ def jurisdiction(request, slug):
     place = get_object_or_404(Jurisdiction.objects.select_related("parent", "state"), slug=slug)
     context = {"place": place, "as_of": today()}
     try:
-        context["as_of"] = as_of = as_of_from(request)
+        context["as_of"] = as_of = valid(DayQuery(request.GET))["as_of"]
     except BadParameter as error:
         context["answers"] = position_queries.profile(place, context["as_of"])
         return bad_request(request, "public/jurisdiction.html", context, error)
@@ -227,7 +213,7 @@ def compare(request):
     context = {"as_of": today(), "max_compare": MAX_COMPARE}
     codes = [c for c in request.GET.getlist("j") if c.strip()]
     try:
-        context["as_of"] = as_of = as_of_from(request)
+        context["as_of"] = as_of = valid(DayQuery(request.GET))["as_of"]
         if request.GET.get("add"):
             found = queries.matches(request.GET["add"])
             if not found:
@@ -242,9 +228,9 @@ def compare(request):
             ]
             context["searched"] = request.GET["add"]
         if len(codes) > MAX_COMPARE:
-            raise BadParameter([f"j: compare at most {MAX_COMPARE} jurisdictions at once."])
+            raise BadParameter([f"j: {too_many_to_compare()}"])
         try:
-            chosen = jurisdictions_by_codes(codes, "j") if codes else []
+            chosen = jurisdictions_by_codes(codes=codes, parameter="j") if codes else []
         except ValidationError as exc:
             raise BadParameter(messages_of(exc)) from None
     except BadParameter as error:
@@ -282,12 +268,7 @@ def compare_url(codes, as_of) -> str:
 def instrument(request, pk):
     found = get_object_or_404(published_instruments(), pk=pk)
     on = today()
-    decides = (
-        Position.objects.on(on)
-        .filter(provision__instrument=found)
-        .select_related("jurisdiction", "dimension", "value")
-        .order_by("dimension__position", "jurisdiction__fips")
-    )
+    decides = positions_decided_by(instrument=found, on=on)
     return render(
         request,
         "public/instrument.html",
@@ -312,13 +293,7 @@ def sources(request):
             raise BadParameter(
                 [f"{name}: {' '.join(msgs)}" for name, msgs in filterset.errors.items()]
             )
-        page_number = request.GET.get("page", "1")
-        paginator = Paginator(filterset.qs, PAGE_SIZE)
-        if not (page_number.isascii() and page_number.isdigit()) or not 1 <= int(
-            page_number
-        ) <= max(paginator.num_pages, 1):
-            raise BadParameter([f"page: '{page_number}' is not a page of these results."])
-        page = paginator.page(int(page_number))
+        page = page_of(Paginator(filterset.qs, PAGE_SIZE), request)
     except BadParameter as error:
         return bad_request(request, "public/sources.html", context, error)
     params = request.GET.copy()
@@ -328,8 +303,6 @@ def sources(request):
 
 
 def downloads(request):
-    from policies.bulk import TABLES
-
     return render(
         request,
         "public/downloads.html",

@@ -11,21 +11,15 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.api import ParameterError, parse_day
+from core.params import today
 from jurisdictions.models import Level
-from policies.api.positions import today
+from policies.forms import MapQuery
 from policies.positions import queries as position_queries
 from public.map_svg import LEVEL_NAMES, build_map
 
 DEFAULT_DIMENSION = "detainer-holds"
 DEFAULT_LEVEL = Level.COUNTY.value
 FIRST_YEAR = 2010  # the year links start here; any date can still be typed in
-# The data version (for the codebook, then for the map), two for the values on the date,
-# one for the names and profile links: the same for 51 states as for 3,142 counties. Once
-# drawn, a map comes from the cache: the two version reads. The first request of a process
-# adds two, for reading the codebook (position_queries.codebook).
-MAP_PAGE_QUERIES = 5
-MAP_PAGE_CACHED_QUERIES = 2
 
 
 def same_day_in(day: dt.date, year: int) -> dt.date:
@@ -36,39 +30,22 @@ def same_day_in(day: dt.date, year: int) -> dt.date:
         return day.replace(year=year, day=28)
 
 
-def _shown(value: str) -> str:
-    """A bad value as echoed back: without NUL characters, and not endless."""
-    value = value.replace("\x00", "")
-    return value if len(value) <= 80 else value[:80] + "…"
-
-
 def _parameters(request, dimensions):
     """The dimension, level and date asked for, each falling back to its default, and one
     message per parameter that was wrong."""
-    errors = []
-    by_slug = {d.slug: d for d in dimensions}
-    default = by_slug.get(DEFAULT_DIMENSION, dimensions[0])
-
-    slug = request.GET.get("dimension") or default.slug
-    dimension = by_slug.get(slug)
-    if dimension is None:
-        errors.append(
-            f"dimension: there is no dimension '{_shown(slug)}'. Allowed: {', '.join(by_slug)}."
-        )
-        dimension = default
-
-    level = request.GET.get("level") or DEFAULT_LEVEL
-    if level not in LEVEL_NAMES:
-        errors.append(f"level: '{_shown(level)}' cannot be mapped. Allowed: county, state.")
-        level = DEFAULT_LEVEL
-
-    raw = request.GET.get("as_of")
-    try:
-        as_of = parse_day(raw, "as_of", default=today())
-    except ParameterError:
-        errors.append(f"as_of: '{_shown(raw)}' is not a date of the form YYYY-MM-DD.")
-        as_of = today()
-    return dimension, level, as_of, errors
+    default = next((d for d in dimensions if d.slug == DEFAULT_DIMENSION), dimensions[0])
+    params = request.GET.copy()
+    if not params.get("dimension"):
+        params["dimension"] = default.slug
+    query = MapQuery(params, codebook=dimensions)
+    query.is_valid()
+    asked = query.cleaned_data
+    return (
+        asked.get("dimension") or default,
+        asked.get("level") or DEFAULT_LEVEL,
+        asked.get("as_of") or today(),
+        query.messages(),
+    )
 
 
 def _year_links(dimension, level, as_of):

@@ -1,122 +1,43 @@
 """API for positions: which rule applied where on a date, and why; timelines; compare; map.
 
-Query parameters are validated by small serializers so that every 400 names the parameter
-and what it allows; the answers come from `policies.positions.queries`.
+Query parameters are parsed by the forms of `policies/forms.py`, shared with the pages, so
+that every 400 names the parameter and what it allows; the answers come from
+`policies.positions.queries` and `policies.selectors`.
 """
 
 import csv
-import datetime as dt
 import io
 import json
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.api import JSONErrorsMixin, ParameterError, chunked, link, parse_day
+from core.api import JSONErrorsMixin, ParameterError, chunked, link, raise_for
+from core.shapes import columns, schema_of
 from core.snapshot import streamed_from_snapshot
-from jurisdictions.api import jurisdiction_json
-from jurisdictions.filters import (
-    JurisdictionFilter,
-    jurisdiction_by_code,
-    jurisdictions_by_codes,
-)
-from jurisdictions.models import Jurisdiction, Level
-from policies.filters import dimension_by_slug, value_by_slug
+from jurisdictions.filters import JurisdictionFilter
+from jurisdictions.models import Jurisdiction
+from jurisdictions.selectors import jurisdiction_by_code, jurisdictions_by_codes
+from jurisdictions.shapes import jurisdiction_ref
+from policies.forms import DayQuery, MapQuery, PositionQuery, TimelineQuery, too_many_to_compare
 from policies.positions import queries as position_queries
 from policies.positions.queries import PositionAnswer
+from policies.selectors import MAX_COMPARE, jurisdictions_with_position
+from policies.shapes import (
+    Compare,
+    DecidedBy,
+    Map,
+    Position,
+    Timeline,
+    codebook_value,
+    interval_of,
+    noted_of,
+    set_aside_of,
+    sources_of,
+)
 
-MAX_COMPARE = 50
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def answer_json(answer: PositionAnswer, request) -> dict:
-    """A position with its provenance, as every positions endpoint shows it."""
-    provision = answer.provision
-    instrument = answer.instrument
-    decided_by = None
-    if provision is not None:
-        decided_by = {
-            "instrument": {
-                "id": instrument.pk,
-                "title": instrument.title,
-                "kind": instrument.kind,
-                "citation": instrument.citation,
-                "binding": instrument.binding,
-                "jurisdiction": instrument.jurisdiction.slug,
-                "url": link(request, "api:instrument-detail", instrument.pk),
-            },
-            "provision": {
-                "id": provision.pk,
-                "pinpoint": provision.pinpoint,
-                "exceptions": provision.exceptions,
-            },
-            "sources": sources_json(answer),
-        }
-    return {
-        "dimension": answer.dimension.slug,
-        "value": answer.value.slug if answer.value else None,
-        "value_label": answer.value.label if answer.value else "Unknown",
-        "rank": answer.value.rank if answer.value else None,
-        "provenance": answer.provenance,
-        "approximate": answer.approximate,
-        "valid_from": answer.valid_from,
-        "valid_to": answer.valid_to,
-        "decided_by": decided_by,
-        "overridden": overridden_json(answer),
-        "mandates_noted": noted_json(answer),
-    }
-
-
-def sources_json(answer: PositionAnswer) -> list[dict]:
-    return [{"title": s.title, "url": s.url} for s in answer.sources]
-
-
-def overridden_json(answer: PositionAnswer) -> list[dict]:
-    return [
-        {
-            "provision": p.pk,
-            "instrument": p.instrument.title,
-            "jurisdiction": p.instrument.jurisdiction.slug,
-            "value": p.value.slug,
-        }
-        for p in answer.overridden
-    ]
-
-
-def noted_json(answer: PositionAnswer) -> list[dict]:
-    return [
-        {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
-        for p in answer.noted
-    ]
-
-
-POSITION_FIELDS = {
-    "dimension": serializers.CharField(),
-    "value": serializers.CharField(allow_null=True),
-    "value_label": serializers.CharField(),
-    "rank": serializers.IntegerField(allow_null=True),
-    "provenance": serializers.ChoiceField(["own", "inherited", "preempted", "unknown"]),
-    "approximate": serializers.BooleanField(),
-    "valid_from": serializers.DateField(allow_null=True),
-    "valid_to": serializers.DateField(allow_null=True),
-    "decided_by": serializers.JSONField(allow_null=True),
-    "overridden": serializers.JSONField(),
-    "mandates_noted": serializers.JSONField(),
-}
-JURISDICTION_FIELDS = {
-    "slug": serializers.CharField(),
-    "name": serializers.CharField(),
-    "level": serializers.CharField(),
-    "fips": serializers.CharField(allow_null=True),
-    "ocd_id": serializers.CharField(allow_null=True),
-}
 DIMENSION_PARAM = OpenApiParameter(
     "dimension", str, required=True, description="A dimension slug (see /api/v1/dimensions/)."
 )
@@ -145,34 +66,18 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
                 "at_most", str, description="At most as limiting of cooperation as this value."
             ),
         ],
-        responses=inline_serializer(
-            "Position",
-            {
-                "jurisdiction": inline_serializer("PositionJurisdiction", JURISDICTION_FIELDS),
-                "as_of": serializers.DateField(),
-                **POSITION_FIELDS,
-            },
-            many=True,
-        ),
+        responses=schema_of(Position)(many=True),
     )
     def get(self, request):
-        params = request.query_params
-        dimension = dimension_by_slug(params.get("dimension") or "", "dimension")
-        as_of = parse_day(params.get("as_of"), "as_of", default=today())
-        jurisdictions = self.filter_queryset(self.get_queryset())
-        value = params.get("value")
-        conditions = {}
-        for name in ("at_least", "at_most"):
-            if params.get(name):
-                conditions[name] = value_by_slug(dimension, params[name], name)
-        if value == "unknown":
-            conditions["unknown"] = True
-        elif value:
-            conditions["value"] = value_by_slug(dimension, value, "value")
-        if conditions:
-            jurisdictions = position_queries.with_position(
-                jurisdictions, dimension, as_of, **conditions
-            )
+        query = PositionQuery(request.query_params)
+        raise_for(query)
+        dimension, as_of = query.cleaned_data["dimension"], query.cleaned_data["as_of"]
+        jurisdictions = jurisdictions_with_position(
+            jurisdictions=self.filter_queryset(self.get_queryset()),
+            dimension=dimension,
+            on=as_of,
+            **query.conditions(),
+        )
         if request.accepted_renderer.format == "csv":
             return position_csv(jurisdictions, dimension, as_of, request)
         page = self.paginate_queryset(jurisdictions)
@@ -180,26 +85,17 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
         return self.get_paginated_response(
             [
                 {
-                    "jurisdiction": jurisdiction_json(a.jurisdiction),
+                    "jurisdiction": jurisdiction_ref(a.jurisdiction),
                     "as_of": as_of,
-                    **answer_json(a, request),
+                    **interval_of(a, request),
                 }
                 for a in answers
             ]
         )
 
 
-POSITION_CSV_HEADER = [
-    *(f"jurisdiction.{k}" for k in ("slug", "name", "level", "fips", "ocd_id")),
-    "as_of",
-    *("dimension", "value", "value_label", "rank", "provenance", "approximate"),
-    *("valid_from", "valid_to"),
-    *(f"decided_by.instrument.{k}" for k in ("id", "title", "kind", "citation", "binding")),
-    *("decided_by.instrument.jurisdiction", "decided_by.instrument.url"),
-    *(f"decided_by.provision.{k}" for k in ("id", "pinpoint", "exceptions")),
-    *("decided_by.sources", "overridden", "mandates_noted"),
-]
-NOT_DECIDED = [""] * 11
+POSITION_CSV_HEADER = columns(Position)
+NOT_DECIDED = [""] * len(columns(DecidedBy))
 CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream
 
 
@@ -213,8 +109,8 @@ def _json_cell(items: list[dict]) -> str:
 
 
 def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
-    """One CSV row: what `flatten(answer_json(…))` gives, written out because the generic
-    flattening was a third of an all-counties export (tests/api/test_positions_api.py
+    """One CSV row: what `flatten(interval_of(…))` gives, written out because the generic
+    flattening was a third of an all-counties export (tests/policies/api/test_positions.py
     checks the two agree on every county)."""
     j, value, provision = answer.jurisdiction, answer.value, answer.provision
     row = [
@@ -248,9 +144,9 @@ def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
             provision.pk,
             provision.pinpoint,
             provision.exceptions,
-            _json_cell(sources_json(answer)),
+            _json_cell(sources_of(answer)),
         ]
-    row += [_json_cell(overridden_json(answer)), _json_cell(noted_json(answer))]
+    row += [_json_cell(set_aside_of(answer)), _json_cell(noted_of(answer))]
     return row
 
 
@@ -290,27 +186,22 @@ class TimelineView(JSONErrorsMixin, GenericAPIView):
             ),
             DIMENSION_PARAM,
         ],
-        responses=inline_serializer(
-            "Timeline",
-            {
-                "jurisdiction": inline_serializer("TimelineJurisdiction", JURISDICTION_FIELDS),
-                "dimension": serializers.CharField(),
-                "intervals": inline_serializer("Interval", POSITION_FIELDS, many=True),
-            },
-        ),
+        responses=schema_of(Timeline),
     )
     def get(self, request):
         code = request.query_params.get("jurisdiction")
         if not code:
             raise ParameterError("jurisdiction", "This parameter is required.")
-        jurisdiction = jurisdiction_by_code(code, "jurisdiction")
-        dimension = dimension_by_slug(request.query_params.get("dimension") or "", "dimension")
+        jurisdiction = jurisdiction_by_code(code=code, parameter="jurisdiction")
+        query = TimelineQuery(request.query_params)
+        raise_for(query)
+        dimension = query.cleaned_data["dimension"]
         intervals = position_queries.timeline_of(jurisdiction, dimension)
         return Response(
             {
-                "jurisdiction": jurisdiction_json(jurisdiction),
+                "jurisdiction": jurisdiction_ref(jurisdiction),
                 "dimension": dimension.slug,
-                "intervals": [answer_json(a, request) for a in intervals],
+                "intervals": [interval_of(a, request) for a in intervals],
             }
         )
 
@@ -331,16 +222,7 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
             ),
             AS_OF_PARAM,
         ],
-        responses=inline_serializer(
-            "Compare",
-            {
-                "as_of": serializers.DateField(),
-                "jurisdictions": inline_serializer(
-                    "CompareJurisdiction", JURISDICTION_FIELDS, many=True
-                ),
-                "dimensions": serializers.JSONField(),
-            },
-        ),
+        responses=schema_of(Compare),
     )
     def get(self, request):
         raw = request.query_params.get("jurisdictions", "")
@@ -348,9 +230,11 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         if not codes:
             raise ParameterError("jurisdictions", "Give one or more codes, separated by commas.")
         if len(codes) > MAX_COMPARE:
-            raise ParameterError("jurisdictions", f"At most {MAX_COMPARE} jurisdictions at once.")
-        as_of = parse_day(request.query_params.get("as_of"), "as_of", default=today())
-        jurisdictions = jurisdictions_by_codes(codes, "jurisdictions")
+            raise ParameterError("jurisdictions", too_many_to_compare())
+        query = DayQuery(request.query_params)
+        raise_for(query)
+        as_of = query.cleaned_data["as_of"]
+        jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
         dimensions = position_queries.codebook()
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":
@@ -368,13 +252,13 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         return Response(
             {
                 "as_of": as_of,
-                "jurisdictions": [jurisdiction_json(j) for j in jurisdictions],
+                "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
                 "dimensions": [
                     {
                         "slug": d.slug,
                         "name": d.name,
                         "cells": {
-                            j.slug: answer_json(table[j.pk][i], request) for j in jurisdictions
+                            j.slug: interval_of(table[j.pk][i], request) for j in jurisdictions
                         },
                     }
                     for i, d in enumerate(dimensions)
@@ -395,30 +279,16 @@ class MapView(JSONErrorsMixin, GenericAPIView):
             AS_OF_PARAM,
             OpenApiParameter("level", str, enum=["state", "county"], description="Default county."),
         ],
-        responses=inline_serializer(
-            "Map",
-            {
-                "dimension": serializers.CharField(),
-                "level": serializers.CharField(),
-                "as_of": serializers.DateField(),
-                "legend": serializers.JSONField(),
-                "values": serializers.DictField(child=serializers.CharField(allow_null=True)),
-            },
-        ),
+        responses=schema_of(Map),
     )
     def get(self, request):
-        dimension = dimension_by_slug(request.query_params.get("dimension") or "", "dimension")
-        as_of = parse_day(request.query_params.get("as_of"), "as_of", default=today())
-        level = request.query_params.get("level", Level.COUNTY)
-        if level not in (Level.STATE, Level.COUNTY):
-            raise ParameterError("level", f"'{level}' cannot be mapped.", ["state", "county"])
+        query = MapQuery(request.query_params)
+        raise_for(query)
+        dimension, level, as_of = (query.cleaned_data[k] for k in ("dimension", "level", "as_of"))
         values = position_queries.map_values(dimension, as_of, level)
         if request.accepted_renderer.format == "csv":
             return Response([{"fips": k, "value": v or "unknown"} for k, v in values.items()])
-        legend = [
-            {"slug": v.slug, "label": v.label, "rank": v.rank, "is_neutral": v.is_neutral}
-            for v in dimension.values.all()  # the codebook's, in rank order
-        ]
+        legend = [codebook_value(v) for v in dimension.values.all()]  # in rank order
         return Response(
             {
                 "dimension": dimension.slug,

@@ -7,11 +7,11 @@ Only published records appear: every queryset here starts from a `published()` o
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from core.api import CSVListMixin, JSONErrorsMixin, link
-from jurisdictions.api import DATETIME, JurisdictionRefSerializer, jurisdiction_json
+from core.api import CSVListMixin, JSONErrorsMixin, LinkField
+from jurisdictions.api import DATETIME, JurisdictionRefSerializer
+from jurisdictions.shapes import jurisdiction_ref
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
 from policies.models import (
-    Citation,
     Dimension,
     DimensionValue,
     Event,
@@ -19,6 +19,7 @@ from policies.models import (
     Provision,
     Source,
 )
+from policies.selectors import citations_with_sources, published_instruments
 
 # Ids are 64-bit integers: anything longer is no id, and must not reach the database.
 ID_PATTERN = "[0-9]{1,18}"
@@ -89,8 +90,10 @@ class ProvisionInInstrumentSerializer(serializers.ModelSerializer):
 
 
 def _partial_date(prefix: str):
-    return serializers.SerializerMethodField(
-        method_name=f"get_{prefix}", help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precisely as known."
+    return serializers.CharField(
+        source=f"{prefix}_display",
+        read_only=True,
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precisely as known.",
     )
 
 
@@ -103,8 +106,8 @@ class InstrumentSerializer(serializers.ModelSerializer):
     published_at = serializers.DateTimeField(source="reviewed_at", read_only=True)
     provisions = ProvisionInInstrumentSerializer(many=True, read_only=True)
     citations = CitedSourceSerializer(many=True, read_only=True)
-    url = serializers.SerializerMethodField()
-    site_url = serializers.SerializerMethodField()
+    url = LinkField("api:instrument-detail")
+    site_url = LinkField("site:instrument")
 
     class Meta:
         model = Instrument
@@ -137,25 +140,10 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "site_url",
         ]
 
-    def get_enacted(self, obj) -> str:
-        return obj.enacted_display
-
-    def get_effective(self, obj) -> str:
-        return obj.effective_display
-
-    def get_ended(self, obj) -> str:
-        return obj.ended_display
-
-    def get_url(self, obj) -> str:
-        return link(self.context.get("request"), "api:instrument-detail", obj.pk)
-
-    def get_site_url(self, obj) -> str:
-        return link(self.context.get("request"), "site:instrument", obj.pk)
-
     def to_representation(self, obj):
         # Written out, like JurisdictionSerializer's: DRF's field-by-field machinery was
         # most of a page of search results once the search itself was indexed.
-        # tests/api/test_resources.py checks this against the declared fields.
+        # tests/policies/api/test_resources.py checks this against the declared fields.
         agency = obj.agency
         return {
             "id": obj.pk,
@@ -163,7 +151,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "kind": obj.kind,
             "status": obj.status,
             "citation": obj.citation,
-            "jurisdiction": jurisdiction_json(obj.jurisdiction),
+            "jurisdiction": jurisdiction_ref(obj.jurisdiction),
             "agency": agency.slug if agency else None,
             "binding": obj.binding,
             "enacted": obj.enacted_display,
@@ -195,8 +183,8 @@ class InstrumentSerializer(serializers.ModelSerializer):
                 for p in obj.provisions.all()
             ],
             "citations": [_cited(c) for c in obj.citations.all()],
-            "url": self.get_url(obj),
-            "site_url": self.get_site_url(obj),
+            "url": self.fields["url"].to_representation(obj),
+            "site_url": self.fields["site_url"].to_representation(obj),
         }
 
 
@@ -273,26 +261,6 @@ class EventSerializer(serializers.ModelSerializer):
         from policies.dates import format_partial_date
 
         return format_partial_date(obj.occurred_on, obj.occurred_precision)
-
-
-def citations_with_sources():
-    return Citation.objects.select_related("source").order_by("pk")
-
-
-def published_instruments():
-    return (
-        Instrument.objects.published()
-        .select_related("jurisdiction", "agency")
-        .prefetch_related(
-            Prefetch(
-                "provisions",
-                queryset=Provision.objects.select_related("dimension", "value")
-                .prefetch_related(Prefetch("citations", queryset=citations_with_sources()))
-                .order_by("dimension__position"),
-            ),
-            Prefetch("citations", queryset=citations_with_sources()),
-        )
-    )
 
 
 class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):

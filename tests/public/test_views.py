@@ -120,7 +120,7 @@ def test_the_downloads_page_links_every_bulk_table(client):
     [
         ("site:jurisdictions", [], {"state": "ZZ"}, "No state or territory"),
         ("site:jurisdictions", [], {"as_of": "2019-13-01"}, "YYYY-MM-DD"),
-        ("site:jurisdictions", [], {"dimension": "nope"}, "no dimension"),
+        ("site:jurisdictions", [], {"dimension": "nope"}, "No dimension"),
         (
             "site:jurisdictions",
             [],
@@ -128,7 +128,7 @@ def test_the_downloads_page_links_every_bulk_table(client):
             "not a value",
         ),
         ("site:jurisdictions", [], {"sort": "random"}, "not a sort"),
-        ("site:jurisdictions", [], {"page": "999"}, "only"),
+        ("site:jurisdictions", [], {"page": "999"}, "past the last page"),
         ("site:jurisdictions", [], {"level": "planet"}, "level"),
         ("site:jurisdiction", ["il"], {"as_of": "yesterday"}, "YYYY-MM-DD"),
         ("site:compare", [], {"j": "nowhere"}, "nowhere"),

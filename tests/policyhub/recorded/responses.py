@@ -1,11 +1,11 @@
 """What every page and endpoint answered on the seed data, recorded so that a change to the
 code's layout can be shown to change no answer, byte for byte.
 
-`python -m tests.recorded.responses` is not how it runs: the recording is made by the test
-`tests/recorded/test_replay.py` with `RECORD_RESPONSES=1`, on the test database with the
-seed data loaded, once per database vendor (the ordering of text and full-text search
-differ between SQLite and PostgreSQL). Without the variable the same test replays every
-request and compares.
+The recording is made by the test `tests/policyhub/recorded/test_replay.py` run with
+`RECORD_RESPONSES=1`, on the test database with the seed data loaded, once per database
+vendor (the ordering of text and full-text search differ between SQLite and PostgreSQL).
+Without the variable the same test replays every request and compares; answers meant to
+change are listed in INTENDED_CHANGES with their reasons.
 
 What changes from day to day is normalised before comparing: today's date (the default
 `as_of`) and the time the seed was loaded (`updated_at`, `reviewed_at`).
@@ -27,14 +27,58 @@ from django.utils import timezone
 HERE = Path(__file__).parent
 HEADERS_KEPT = ("Content-Type", "Content-Disposition", "Location", "Allow")
 
-# Requests whose answer was wrong when recorded and is meant to change: URL -> the status
-# the answer has now. (A superscript digit passed `str.isdigit` and ended in a 500.)
+# Answers meant to change, each with its reason: URL -> the status it has now and, where the
+# body is still comparable, the edits that turn the recorded body into today's (each edit
+# must find its text, so a stale entry fails). Without edits only the status is compared.
+SUPERSCRIPT = {"status": 400}  # '²' passed `str.isdigit`, then `int()` failed: a 500
 INTENDED_CHANGES = {
-    "/jurisdictions/?page=%C2%B2": 400,
-    "/sources/?page=%C2%B2": 400,
-    "/api/v1/jurisdictions/?page=%C2%B2": 400,
-    "/api/v1/jurisdictions/?page_size=%C2%B2": 400,
-    "/api/v1/positions/?dimension=detainer-holds&page=%C2%B2": 400,
+    "/jurisdictions/?page=%C2%B2": SUPERSCRIPT,
+    "/sources/?page=%C2%B2": SUPERSCRIPT,
+    "/api/v1/jurisdictions/?page=%C2%B2": SUPERSCRIPT,
+    "/api/v1/jurisdictions/?page_size=%C2%B2": SUPERSCRIPT,
+    "/api/v1/positions/?dimension=detainer-holds&page=%C2%B2": SUPERSCRIPT,
+    # The positions endpoints' schema now comes from their declared shapes
+    # (policies/shapes.py): nested objects that were `{}` are described field by field.
+    "/api/v1/schema/": {"status": 200},
+    "/api/v1/schema/?format=json": {"status": 200},
+    # One limit on a comparison, pages and API alike (policies.selectors.MAX_COMPARE).
+    "/compare/?j=01&j=02&j=04&j=05&j=06&j=08&j=09": {"status": 200},
+    # `value` also takes `unknown`, and now says so.
+    "/api/v1/positions/?dimension=detainer-holds&value=nope": {
+        "edits": [("honored, mandated.", "honored, mandated, unknown.")]
+    },
+    # The pages' messages are now the API's (one query form, policies/forms.py).
+    "/jurisdictions/?dimension=detainer-holds&value=nope": {
+        "edits": [("a value of detainer-holds.", "a value of &#x27;detainer-holds&#x27;.")]
+    },
+    "/jurisdictions/?dimension=nope": {
+        "edits": [("dimension: no dimension", "dimension: No dimension")]
+    },
+    "/jurisdictions/?page=0": {"edits": [("page number.<", "page number (1, 2, …).<")]},
+    "/jurisdictions/?page=abc": {"edits": [("page number.<", "page number (1, 2, …).<")]},
+    "/jurisdictions/?page=999": {
+        "edits": [("there are only 65 pages.", "Page 999 is past the last page of results.")]
+    },
+    "/sources/?page=99": {
+        "edits": [
+            (
+                "&#x27;99&#x27; is not a page of these results.",
+                "Page 99 is past the last page of results.",
+            )
+        ]
+    },
+    "/map/?dimension=nope&level=city&as_of=bad": {
+        "edits": [
+            ("dimension: there is no dimension", "dimension: No dimension"),
+            ("Allowed: county, state.", "Allowed: state, county."),
+        ]
+    },
+}
+# Edits for every answer under a path. Pages and the API now share one query form and its
+# messages (policies/forms.py, core/params.py): a page's message for a wrong parameter is
+# the API's, after the parameter's name.
+EDITS_UNDER = {
+    "/compare/": [("Choose two to 6 jurisdictions", "Choose two to 50 jurisdictions")],
 }
 
 
@@ -280,3 +324,19 @@ def load() -> dict:
 
 def digest(entry: dict) -> str:
     return hashlib.sha256(entry["body"].encode()).hexdigest()[:12]
+
+
+def expected(url: str, recorded: dict) -> dict | None:
+    """What `url` should answer now: the recording with the intended edits made, or None
+    when only the status can be compared."""
+    change = INTENDED_CHANGES.get(url, {})
+    if change and "edits" not in change:
+        return None
+    body = recorded["body"]
+    path = url.split("?")[0]
+    for old, new in EDITS_UNDER.get(path, []):
+        body = body.replace(old, new)
+    for old, new in change.get("edits", []):
+        assert old in body, f"{url}: the intended edit finds no {old!r}"
+        body = body.replace(old, new)
+    return {**recorded, "status": change.get("status", recorded["status"]), "body": body}

@@ -238,14 +238,11 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
 
     from core.csv_text import flatten
     from jurisdictions.models import Jurisdiction
-    from policies.api.positions import (
-        POSITION_CSV_HEADER,
-        answer_json,
-        jurisdiction_json,
-        position_csv_row,
-    )
+    from jurisdictions.shapes import jurisdiction_ref
+    from policies.api.positions import POSITION_CSV_HEADER, position_csv_row
     from policies.filters import dimension_by_slug
     from policies.positions.queries import positions_on
+    from policies.shapes import interval_of
 
     request = Request(rf.get("/api/v1/positions/"))
     empty_decided_by = {
@@ -261,11 +258,10 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
         for as_of in (dt.date(2019, 6, 1), dt.date(2008, 6, 1)):
             counties = Jurisdiction.objects.filter(level="county").order_by("fips")
             for answer in positions_on(dimension, as_of, counties):
-                record = answer_json(answer, request)
+                record = interval_of(answer, request)
                 record["decided_by"] = record["decided_by"] or empty_decided_by
                 flat = flatten(
-                    {"jurisdiction": jurisdiction_json(answer.jurisdiction), "as_of": as_of}
-                    | record
+                    {"jurisdiction": jurisdiction_ref(answer.jurisdiction), "as_of": as_of} | record
                 )
                 assert list(flat) == POSITION_CSV_HEADER
                 assert position_csv_row(answer, as_of, request) == list(flat.values())

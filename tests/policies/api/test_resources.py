@@ -44,32 +44,6 @@ def test_every_list_pins_its_queries_for_one_row_and_a_hundred(
         assert len(body["results"]) == min(page_size, body["count"])
 
 
-def test_a_jurisdiction_is_found_by_fips_or_slug_and_carries_its_identifiers(client):
-    by_fips = get(client, api("jurisdiction-detail", "17031"))
-    by_slug = get(client, api("jurisdiction-detail", "il-cook-county"))
-    assert by_fips == by_slug
-    assert by_fips["ocd_id"] == "ocd-division/country:us/state:il/county:cook"
-    assert by_fips["state"] == "IL"
-    assert by_fips["site_url"].endswith("/jurisdictions/il-cook-county/")
-    assert client.get(by_fips["site_url"]).status_code == 200
-
-
-def test_a_jurisdiction_is_found_by_ocd_id(client):
-    body = get(client, api("jurisdiction-list"), ocd_id="ocd-division/country:us/state:ca")
-    assert [j["fips"] for j in body["results"]] == ["06"]
-
-
-def test_jurisdictions_filter_by_state_level_parent_and_name(client):
-    counties = get(client, api("jurisdiction-list"), state="IL", level="county")
-    assert counties["count"] == 102
-    by_fips_state = get(client, api("jurisdiction-list"), state="17", level="county")
-    assert by_fips_state["count"] == 102
-    in_cook = get(client, api("jurisdiction-list"), parent="17031")
-    assert [j["name"] for j in in_cook["results"]] == ["Chicago"]
-    named = get(client, api("jurisdiction-list"), q="cook", state="IL")
-    assert [j["fips"] for j in named["results"]] == ["17031"]
-
-
 def test_dimensions_list_the_codebook_with_ordered_values_and_the_neutral_point(client):
     body = get(client, api("dimension-detail", "detainer-holds"))
     assert [v["slug"] for v in body["values"]] == [
@@ -171,49 +145,14 @@ def test_any_origin_may_read_the_api(client):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
-def test_the_bulk_download_holds_every_table_and_the_codebook(client):
-    import zipfile
-
-    response = client.get(api("bulk"))
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    names = set(archive.namelist())
-    assert {"jurisdictions.csv", "provisions.csv", "positions.csv", "codebook.json"} <= names
-    provisions = list(csv.DictReader(io.TextIOWrapper(archive.open("provisions.csv"), "utf-8")))
-    assert len(provisions) == Provision.objects.published().count()
-
-
-def test_one_bulk_table_streams_as_csv(client):
-    response = client.get(api("bulk"), {"table": "provisions"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0]["dimension"] and rows[0]["value"] and "pinpoint" in rows[0]
-
-
-def test_the_written_out_jurisdiction_serializer_matches_its_declared_fields(rf):
-    """JurisdictionSerializer.to_representation is written out for speed; DRF's own,
-    driven by the declared fields, must give the same for every jurisdiction."""
-    from rest_framework import serializers
-    from rest_framework.request import Request
-
-    from jurisdictions.api import JurisdictionSerializer
-    from jurisdictions.models import Jurisdiction
-
-    request = Request(rf.get("/api/v1/jurisdictions/"))
-    serializer = JurisdictionSerializer(context={"request": request})
-    jurisdictions = Jurisdiction.objects.select_related("parent", "state")
-    assert jurisdictions.count() > 3000
-    for jurisdiction in jurisdictions:
-        written_out = serializer.to_representation(jurisdiction)
-        declared = serializers.ModelSerializer.to_representation(serializer, jurisdiction)
-        assert written_out == declared
-
-
 def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf):
     """InstrumentSerializer.to_representation is written out for speed; DRF's own, driven
     by the declared fields, must give the same for every published instrument."""
     from rest_framework import serializers
     from rest_framework.request import Request
 
-    from policies.api.resources import InstrumentSerializer, published_instruments
+    from policies.api.resources import InstrumentSerializer
+    from policies.selectors import published_instruments
 
     request = Request(rf.get("/api/v1/instruments/"))
     serializer = InstrumentSerializer(context={"request": request})

@@ -1,0 +1,67 @@
+"""Finding jurisdictions by the codes people use, for the pages and the API alike.
+
+A code that matches nothing raises Django's `ValidationError` keyed by the parameter it came
+from; a page lists the message, the API answers it as JSON (`core.api.exception_handler`).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from jurisdictions.models import Jurisdiction, Level
+
+
+def state_by_code(*, code: str, parameter: str = "state") -> Jurisdiction:
+    """A state or territory by USPS code (IL), FIPS (17) or slug (il)."""
+    code = code.strip()
+    match = (
+        Jurisdiction.objects.filter(level__in=[Level.STATE, Level.TERRITORY])
+        .filter(Q(usps=code.upper()) | Q(fips=code) | Q(slug=code.lower()))
+        .first()
+    )
+    if match is None:
+        raise ValidationError(
+            {
+                parameter: [
+                    f"No state or territory '{code}': use a USPS code (IL) or FIPS code (17)."
+                ]
+            }
+        )
+    return match
+
+
+def jurisdiction_by_code(*, code: str, parameter: str) -> Jurisdiction:
+    """A jurisdiction by FIPS code, slug or OCD id."""
+    code = code.strip()
+    match = Jurisdiction.objects.filter(Q(fips=code) | Q(slug=code) | Q(ocd_id=code)).first()
+    if match is None:
+        raise ValidationError(
+            {parameter: [f"No jurisdiction '{code}': use a FIPS code, slug or OCD id."]}
+        )
+    return match
+
+
+def jurisdictions_by_codes(*, codes: list[str], parameter: str) -> list[Jurisdiction]:
+    """Several jurisdictions by FIPS code, slug or OCD id, in the order given, in one query."""
+    found = Jurisdiction.objects.filter(
+        Q(fips__in=codes) | Q(slug__in=codes) | Q(ocd_id__in=codes)
+    ).select_related("state")
+    by_code = {}
+    for jurisdiction in found:
+        for code in (jurisdiction.fips, jurisdiction.slug, jurisdiction.ocd_id):
+            if code:
+                by_code[code] = jurisdiction
+    missing = [code for code in codes if code not in by_code]
+    if missing:
+        raise ValidationError(
+            {
+                parameter: [
+                    f"No jurisdiction '{code}': use a FIPS code, slug or OCD id."
+                    for code in missing
+                ]
+            }
+        )
+    ordered = []
+    for code in codes:
+        if by_code[code] not in ordered:
+            ordered.append(by_code[code])
+    return ordered

@@ -1,0 +1,127 @@
+"""The query about positions, parsed once for the pages and the API alike.
+
+`as_of`, `dimension`, `value` (or `unknown`), `at_least`, `at_most`, `level` and `page` mean
+the same on `/jurisdictions/`, `/map/`, `/compare/`, a profile and every positions endpoint;
+the messages for a wrong one are written here. A page lists them in a 400 page
+(`QueryForm.messages`); the API answers `{"detail": …, "errors": {parameter: [...]}}`
+(`core.api.raise_for`).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.params import DayField, QueryForm, allowed, shown
+from jurisdictions.models import Level
+from policies.models import Dimension, DimensionValue
+from policies.positions import queries as position_queries
+from policies.selectors import MAX_COMPARE
+
+UNKNOWN = "unknown"
+MAPPED_LEVELS = (Level.STATE.value, Level.COUNTY.value)
+
+
+class DimensionField(forms.Field):
+    """A dimension of the codebook by slug, with its values (no query beyond the
+    codebook's). Empty is the dimension '' when one is required, else none."""
+
+    codebook = None  # the dimensions, when the view has already read them
+
+    def to_python(self, value):
+        value = value or ""
+        if not value and not self.required:
+            return None
+        return dimension_by_slug(value, self.codebook)
+
+    def validate(self, value):
+        pass  # to_python has said all there is to say, including for an empty value
+
+
+def dimension_by_slug(slug: str, dimensions: list[Dimension] | None = None) -> Dimension:
+    if dimensions is None:
+        dimensions = position_queries.codebook()
+    for dimension in dimensions:
+        if dimension.slug == slug:
+            return dimension
+    raise ValidationError(
+        allowed(f"No dimension '{shown(slug)}'.", [d.slug for d in dimensions]), code="invalid"
+    )
+
+
+def value_by_slug(dimension: Dimension, slug: str, *, or_unknown=False) -> DimensionValue:
+    values = list(dimension.values.all())
+    for value in values:
+        if value.slug == slug:
+            return value
+    choices = [v.slug for v in values] + ([UNKNOWN] if or_unknown else [])
+    raise ValidationError(
+        allowed(f"'{shown(slug)}' is not a value of '{dimension.slug}'.", choices)
+    )
+
+
+class PositionQuery(QueryForm):
+    """One dimension's positions on a date, and which of them to keep."""
+
+    dimension = DimensionField()
+    as_of = DayField(required=False)
+    value = forms.CharField(required=False, strip=False)
+    at_least = forms.CharField(required=False, strip=False)
+    at_most = forms.CharField(required=False, strip=False)
+
+    def __init__(self, params, *, dimension_required=True, codebook=None):
+        super().__init__(params)
+        self.fields["dimension"].required = dimension_required
+        self.fields["dimension"].codebook = codebook
+
+    def clean(self):
+        data = super().clean()
+        dimension = data.get("dimension")
+        data["unknown"] = False
+        for name in ("value", "at_least", "at_most"):
+            slug = data.get(name)
+            data[name] = None
+            if not slug or dimension is None:
+                continue
+            if name == "value" and slug == UNKNOWN:
+                data["unknown"] = True
+                continue
+            try:
+                data[name] = value_by_slug(dimension, slug, or_unknown=name == "value")
+            except ValidationError as error:
+                self.add_error(name, error)
+        return data
+
+    def conditions(self) -> dict:
+        """The position filters asked for, as `policies.selectors.jurisdictions_with_position`
+        takes them."""
+        data = self.cleaned_data
+        return {name: data[name] for name in ("value", "at_least", "at_most", "unknown")}
+
+
+class TimelineQuery(QueryForm):
+    dimension = DimensionField()
+
+
+class DayQuery(QueryForm):
+    as_of = DayField(required=False)
+
+
+class MapQuery(QueryForm):
+    """A map: one dimension on a date, for every state or every county."""
+
+    dimension = DimensionField()
+    level = forms.CharField(required=False)
+    as_of = DayField(required=False)
+
+    def __init__(self, params, *, codebook=None):
+        super().__init__(params)
+        self.fields["dimension"].codebook = codebook
+
+    def clean_level(self):
+        level = self.cleaned_data.get("level") or Level.COUNTY.value
+        if level not in MAPPED_LEVELS:
+            raise ValidationError(allowed(f"'{shown(level)}' cannot be mapped.", MAPPED_LEVELS))
+        return level
+
+
+def too_many_to_compare() -> str:
+    return f"At most {MAX_COMPARE} jurisdictions at once."

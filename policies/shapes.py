@@ -1,0 +1,185 @@
+"""The answers about positions, declared once as TypedDicts (see core/shapes.py): the JSON
+of every positions endpoint, the CSV header of the positions export and the OpenAPI schema
+all come from these declarations, and each is filled by one builder here."""
+
+import datetime as dt
+from typing import Literal, TypedDict
+
+from core.api import link
+from jurisdictions.shapes import JurisdictionRef
+from policies.positions.queries import PositionAnswer
+
+
+class InstrumentInPosition(TypedDict):
+    id: int
+    title: str
+    kind: str
+    citation: str
+    binding: bool
+    jurisdiction: str
+    url: str
+
+
+class ProvisionInPosition(TypedDict):
+    id: int
+    pinpoint: str
+    exceptions: str
+
+
+class SourceInPosition(TypedDict):
+    title: str
+    url: str
+
+
+class DecidedBy(TypedDict):
+    """The provision that decides a position, its instrument, and their sources."""
+
+    instrument: InstrumentInPosition
+    provision: ProvisionInPosition
+    sources: list[SourceInPosition]
+
+
+class SetAside(TypedDict):
+    """A provision the deciding one overrides (a preempted local rule, say)."""
+
+    provision: int
+    instrument: str
+    jurisdiction: str
+    value: str
+
+
+class Noted(TypedDict):
+    """A mandate noted beside the deciding provision."""
+
+    provision: int
+    instrument: str
+    value: str
+
+
+class Interval(TypedDict):
+    """A position with its provenance over the interval of time it holds: an interval of a
+    timeline, or (in a comparison) the interval that contains the date asked about."""
+
+    dimension: str
+    value: str | None
+    value_label: str
+    rank: int | None
+    provenance: Literal["own", "inherited", "preempted", "unknown"]
+    approximate: bool
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    decided_by: DecidedBy | None
+    overridden: list[SetAside]
+    mandates_noted: list[Noted]
+
+
+# A jurisdiction's position on a date: one row of /api/v1/positions/ (JSON and CSV).
+Position = TypedDict(
+    "Position", {"jurisdiction": JurisdictionRef, "as_of": dt.date, **Interval.__annotations__}
+)
+
+
+class Timeline(TypedDict):
+    jurisdiction: JurisdictionRef
+    dimension: str
+    intervals: list[Interval]
+
+
+class CompareRow(TypedDict):
+    slug: str
+    name: str
+    cells: dict[str, Interval]
+
+
+class Compare(TypedDict):
+    as_of: dt.date
+    jurisdictions: list[JurisdictionRef]
+    dimensions: list[CompareRow]
+
+
+class CodebookValue(TypedDict):
+    """A value of the codebook, as the map's legend and the bulk download's codebook.json
+    show it."""
+
+    slug: str
+    label: str
+    rank: int
+    is_neutral: bool
+
+
+class Map(TypedDict):
+    dimension: str
+    level: str
+    as_of: dt.date
+    legend: list[CodebookValue]
+    values: dict[str, str | None]
+
+
+def interval_of(answer: PositionAnswer, request) -> Interval:
+    provision = answer.provision
+    decided_by = None
+    if provision is not None:
+        instrument = answer.instrument
+        decided_by = {
+            "instrument": {
+                "id": instrument.pk,
+                "title": instrument.title,
+                "kind": instrument.kind,
+                "citation": instrument.citation,
+                "binding": instrument.binding,
+                "jurisdiction": instrument.jurisdiction.slug,
+                "url": link(request, "api:instrument-detail", instrument.pk),
+            },
+            "provision": {
+                "id": provision.pk,
+                "pinpoint": provision.pinpoint,
+                "exceptions": provision.exceptions,
+            },
+            "sources": sources_of(answer),
+        }
+    value = answer.value
+    return {
+        "dimension": answer.dimension.slug,
+        "value": value.slug if value else None,
+        "value_label": value.label if value else "Unknown",
+        "rank": value.rank if value else None,
+        "provenance": answer.provenance,
+        "approximate": answer.approximate,
+        "valid_from": answer.valid_from,
+        "valid_to": answer.valid_to,
+        "decided_by": decided_by,
+        "overridden": set_aside_of(answer),
+        "mandates_noted": noted_of(answer),
+    }
+
+
+def sources_of(answer: PositionAnswer) -> list[SourceInPosition]:
+    return [{"title": s.title, "url": s.url} for s in answer.sources]
+
+
+def set_aside_of(answer: PositionAnswer) -> list[SetAside]:
+    return [
+        {
+            "provision": p.pk,
+            "instrument": p.instrument.title,
+            "jurisdiction": p.instrument.jurisdiction.slug,
+            "value": p.value.slug,
+        }
+        for p in answer.overridden
+    ]
+
+
+def noted_of(answer: PositionAnswer) -> list[Noted]:
+    return [
+        {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
+        for p in answer.noted
+    ]
+
+
+def codebook_value(value) -> CodebookValue:
+    return {
+        "slug": value.slug,
+        "label": value.label,
+        "rank": value.rank,
+        "is_neutral": value.is_neutral,
+    }
