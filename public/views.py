@@ -89,6 +89,10 @@ def home(request):
 SORTS = {"name": ["name", "pk"], "fips": ["fips", "pk"], "level": ["level", "name", "pk"]}
 
 
+# The parameters that narrow the list (and its level and state facets).
+FILTERS = ("q", "level", "state", "parent")
+
+
 def jurisdictions(request):
     """Search and faceted filters; every filter lives in the URL."""
     context = {"levels": Level.choices, "dimensions": position_queries.codebook()}
@@ -100,7 +104,7 @@ def jurisdictions(request):
         asked = valid(query)
         as_of, dimension = asked["as_of"], asked["dimension"]
         filterset = JurisdictionFilter(
-            {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")},
+            {k: v for k, v in request.GET.items() if k in FILTERS},
             queryset=Jurisdiction.objects.select_related("state", "parent"),
         )
         if not filterset.is_valid():
@@ -122,7 +126,15 @@ def jurisdictions(request):
         sort = request.GET.get("sort", "fips")
         if sort not in SORTS:
             raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
-        page = page_of(Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE), request)
+        if any(request.GET.get(name) for name in FILTERS):
+            level_facets, state_facets = queries.facets(base_for_facets)
+        else:
+            level_facets, state_facets = queries.facets_of_everything()
+        paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
+        if found is base_for_facets:
+            # The level facets count every row already: no second scan to count them.
+            paginator.count = sum(n for _, _, n in level_facets)
+        page = page_of(paginator, request)
     except BadParameter as error:
         return bad_request(request, "public/jurisdictions.html", context, error)
 
@@ -146,7 +158,7 @@ def jurisdictions(request):
                 query[key] = new
         return "?" + query.urlencode()
 
-    csv_params = {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")}
+    csv_params = {k: v for k, v in request.GET.items() if k in FILTERS}
     if dimension is not None:
         csv_params.update(dimension=dimension.slug, as_of=as_of.isoformat(), format="csv")
         if value is not None:
@@ -167,8 +179,8 @@ def jurisdictions(request):
         sort=sort,
         params=params.urlencode(),
         query=request.GET,
-        level_facets=[(*f, link(level=f[0])) for f in queries.level_facets(base_for_facets)],
-        state_facets=[(*f, link(state=f[0])) for f in queries.state_facets(base_for_facets)],
+        level_facets=[(*f, link(level=f[0])) for f in level_facets],
+        state_facets=[(*f, link(state=f[0])) for f in state_facets],
         value_facets=[
             (*f, link(value=f[0]))
             for f in (queries.value_facets(base_for_facets, dimension, as_of) if dimension else [])
@@ -177,6 +189,40 @@ def jurisdictions(request):
         csv_url=csv_url,
     )
     return render(request, "public/jurisdictions.html", context)
+
+
+# A state holds up to 1,300 places and 2,500 county subdivisions: past this many of one
+# level, a profile names the first and links to the list page for the rest.
+CHILDREN_LISTED = 150
+LEVEL_PLURALS = {
+    Level.STATE: "states",
+    Level.TERRITORY: "territories",
+    Level.COUNTY: "counties",
+    Level.PLACE: "places",
+    Level.COUNTY_SUBDIVISION: "county subdivisions",
+}
+
+
+def children_by_level(place: Jurisdiction, rows) -> list[dict]:
+    """The jurisdictions directly inside `place`, one group per level, from (level, name,
+    slug) rows in name order: plain tuples, since a state's thousands are mostly counted."""
+    groups: dict[str, dict] = {}
+    for level, name, slug in rows:
+        group = groups.setdefault(level, {"level": level, "count": 0, "listed": []})
+        group["count"] += 1
+        if group["count"] <= CHILDREN_LISTED:
+            group["listed"].append((name, slug))
+    ordered = []
+    for level in Level:
+        group = groups.get(level)
+        if group is None:
+            continue
+        group["label"] = LEVEL_PLURALS[level] if group["count"] != 1 else level.label.lower()
+        if group["count"] > CHILDREN_LISTED:
+            query = urlencode({"parent": place.fips or place.slug, "level": level.value})
+            group["more_url"] = f"{reverse('site:jurisdictions')}?{query}"
+        ordered.append(group)
+    return ordered
 
 
 def jurisdiction(request, slug):
@@ -188,15 +234,13 @@ def jurisdiction(request, slug):
         context["answers"] = position_queries.profile(place, context["as_of"])
         return bad_request(request, "public/jurisdiction.html", context, error)
     preview = request.GET.get("preview") == "drafts" and can_preview(request)
-    children = (
-        Jurisdiction.objects.filter(parent=place).order_by("name").only("name", "slug", "level")
-    )
+    children = Jurisdiction.objects.filter(parent=place).order_by("name")
     updated = queries.dataset_updated_at()
     context.update(
         answers=position_queries.profile(place, as_of, include_drafts=preview),
         preview=preview,
         ancestors=list(reversed(place.ancestors())),
-        children=list(children),
+        children=children_by_level(place, children.values_list("level", "name", "slug")),
         timeline=queries.timeline_items(place),
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,

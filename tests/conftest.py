@@ -74,11 +74,13 @@ def _static_files_without_collectstatic(settings):
 def seeded(django_db_setup, django_db_blocker):
     """The real seed data, loaded once for a whole test module and rolled back at its end
     so that other modules start from an empty database. Each test runs in a savepoint
-    inside it, so what a test changes is undone before the next."""
+    inside it, so what a test changes is undone before the next. Without the 36,000
+    places and county subdivisions (the seed's own five places load): `seeded_with_places`
+    has them, for the modules that need them."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        summary = load_all()
+        summary = load_all(places_path=None)
     yield summary
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
