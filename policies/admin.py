@@ -17,6 +17,7 @@ from policies.models import (
     Provision,
     ReviewState,
     Source,
+    Suspension,
 )
 
 
@@ -194,6 +195,8 @@ class InstrumentAdmin(ReviewedAdmin):
             {
                 "fields": [
                     "review_state",
+                    "confidence",
+                    "draft_reason",
                     ("submitted_by", "submitted_at"),
                     ("reviewed_by", "reviewed_at"),
                     "last_verified_on",
@@ -322,9 +325,15 @@ class ProvisionAdmin(ReviewedAdmin):
         return super().has_delete_permission(request, obj) and is_editable_by(request, instrument)
 
 
-class DimensionValueInline(admin.TabularInline):
+class DimensionValueInline(admin.StackedInline):
     model = DimensionValue
-    fields = ["rank", "slug", "label", "is_neutral", "description"]
+    fields = [
+        ("rank", "slug", "label", "is_neutral"),
+        "description",
+        "definition",
+        "decision_rule",
+        "example",
+    ]
     extra = 0
 
 
@@ -417,6 +426,18 @@ def citing_instrument(citation: Citation) -> Instrument | None:
     if citation.provision_id is not None:
         return citation.provision.instrument
     return None
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReviewedAdmin):
+    """A court order enjoining one provision: saving it updates every position it reaches
+    (policies.positions.signals)."""
+
+    list_display = ["order", "provision", "starts_on", "ends_on"]
+    list_select_related = ["provision__instrument", "provision__dimension", "provision__value"]
+    search_fields = ["order", "provision__instrument__title", "end_reason"]
+    autocomplete_fields = ["provision", "source"]
+    date_hierarchy = "starts_on"
 
 
 @admin.register(Citation)

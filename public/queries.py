@@ -11,7 +11,15 @@ from django.db.models import Count, Max, Q
 
 from jurisdictions.models import Agency, Jurisdiction, Level
 from policies.dates import format_partial_date
-from policies.models import Dimension, Event, Instrument, InstrumentKind, Position, Provision
+from policies.models import (
+    Dimension,
+    Event,
+    Instrument,
+    InstrumentKind,
+    Position,
+    Provision,
+    Suspension,
+)
 from policies.positions import version as data_version
 
 
@@ -119,6 +127,33 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
                 event=event,
             )
         )
+    suspensions = Suspension.objects.filter(provision__instrument__in=instruments).select_related(
+        "provision__instrument", "provision__dimension"
+    )
+    for s in suspensions:
+        instrument = s.provision.instrument
+        what = f"{instrument.title}: {s.provision.dimension.name}"
+        items.append(
+            TimelineItem(
+                s.starts_on,
+                s.starts_on.isoformat(),
+                "suspension",
+                f"Suspended by court order — {what}",
+                s.order,
+                instrument=instrument,
+            )
+        )
+        if s.ends_on:
+            items.append(
+                TimelineItem(
+                    s.ends_on,
+                    s.ends_on.isoformat(),
+                    "suspension",
+                    f"Suspension ends — {what}",
+                    s.end_reason or s.order,
+                    instrument=instrument,
+                )
+            )
     return sorted(items, key=lambda i: (i.date or dt.date.min, i.kind, i.title))
 
 

@@ -19,7 +19,8 @@ from jurisdictions.selectors import jurisdictions_by_codes
 from policies.bulk import TABLES
 from policies.filters import SourceFilter
 from policies.forms import DayQuery, PositionQuery, too_many_to_compare
-from policies.models import Dimension, Instrument, Source, SourceKind
+from policies.models import Dimension, Instrument, Source, SourceKind, Suspension
+from policies.positions import coverage
 from policies.positions import queries as position_queries
 from policies.selectors import (
     MAX_COMPARE,
@@ -313,10 +314,19 @@ def instrument(request, pk):
     found = get_object_or_404(published_instruments(), pk=pk)
     on = today()
     decides = positions_decided_by(instrument=found, on=on)
+    suspensions = Suspension.objects.filter(provision__instrument=found).select_related(
+        "source", "provision__dimension"
+    )
     return render(
         request,
         "public/instrument.html",
-        {"instrument": found, "decides": decides[:200], "decides_count": decides.count(), "on": on},
+        {
+            "instrument": found,
+            "decides": decides[:200],
+            "decides_count": decides.count(),
+            "on": on,
+            "suspensions": suspensions,
+        },
     )
 
 
@@ -354,5 +364,23 @@ def downloads(request):
     )
 
 
+def protocol(request):
+    return render(request, "public/protocol.html", {})
+
+
+def coverage_page(request):
+    on = today()
+    return render(request, "public/coverage.html", {"coverage": coverage.coverage(on=on)})
+
+
 def about(request):
-    return render(request, "public/about.html", {})
+    on = today()
+    return render(
+        request,
+        "public/about.html",
+        {
+            "covered": coverage.jurisdictions_with_a_known_position(on=on),
+            "states_covered": coverage.states_with_published_instruments(),
+            "on": on,
+        },
+    )

@@ -89,6 +89,8 @@ def seeded(django_db_setup, django_db_blocker):
 
 # In CI, Hypothesis explores the same examples on every run, so a red build always means a
 # change broke something; locally it keeps exploring new ones.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# No deadline either way: tests are never timed (a busy machine once made one example of a
+# pure property test take half a second and fail).
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("local", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")

@@ -24,7 +24,14 @@ from django.db.models import Q
 
 from jurisdictions.models import Jurisdiction
 from policies.dates import certain_start
-from policies.models import DimensionValue, Instrument, Position, Provision, ReviewState
+from policies.models import (
+    DimensionValue,
+    Instrument,
+    Position,
+    Provision,
+    ReviewState,
+    Suspension,
+)
 from policies.positions import version as data_version
 from policies.positions.rules import Coded, Interval, Provenance, Scope, timeline
 
@@ -84,6 +91,12 @@ def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: boo
         start = certain_start(effective_on, precision)
         superseded_from[old_id] = min(start, superseded_from.get(old_id, start))
 
+    suspensions: dict[int, list[tuple]] = defaultdict(list)
+    for pk, provision_id, starts_on, ends_on in Suspension.objects.filter(
+        provision__in=provisions.values("pk")
+    ).values_list("pk", "provision_id", "starts_on", "ends_on"):
+        suspensions[provision_id].append((pk, starts_on, ends_on))
+
     rows = provisions.values_list(
         "pk",
         "instrument_id",
@@ -97,7 +110,14 @@ def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: boo
         "instrument__ended_on",
         "instrument__ended_precision",
     )
-    return [Coded(*row, superseded_from=superseded_from.get(row[1])) for row in rows]
+    return [
+        Coded(
+            *row,
+            superseded_from=superseded_from.get(row[1]),
+            suspensions=tuple(sorted(suspensions.get(row[0], ()), key=lambda s: s[1])),
+        )
+        for row in rows
+    ]
 
 
 def scopes_for(
@@ -107,7 +127,7 @@ def scopes_for(
     include_drafts: bool = False,
 ) -> dict[Key, Scope]:
     """A Scope for every (jurisdiction, dimension) that some provision reaches, among the
-    given jurisdictions (None: all) and dimensions (None: all). Five queries, however many."""
+    given jurisdictions (None: all) and dimensions (None: all). Six queries, however many."""
     wanted = set(jurisdiction_ids) if jurisdiction_ids is not None else None
     dimension_ids = list(dimension_ids) if dimension_ids is not None else None
     parents = _parents(wanted)
@@ -154,14 +174,16 @@ COLUMNS = (
     "approximate",
     "overridden",
     "noted",
+    "suspended",
 )
+JSON_COLUMNS = 3  # the last three are lists of ids
 
 
 def _rows(key: Key, intervals: list[Interval]) -> Iterator[tuple]:
     jurisdiction_id, dimension_id = key
     for interval in intervals:
         resolution = interval.resolution
-        if not resolution.is_known and not interval.approximate:
+        if not (resolution.is_known or interval.approximate or resolution.suspended):
             continue  # absence of a row already means unknown
         yield (
             jurisdiction_id,
@@ -175,6 +197,7 @@ def _rows(key: Key, intervals: list[Interval]) -> Iterator[tuple]:
             interval.approximate,
             list(resolution.overridden),
             list(resolution.noted),
+            list(resolution.suspended),
         )
 
 
@@ -218,7 +241,8 @@ def _write(rows: Iterable[tuple]) -> int:
             statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
             with cursor.cursor.copy(statement) as copy:
                 for row in rows:
-                    copy.write_row((*row[:-2], Jsonb(row[-2]), Jsonb(row[-1])))
+                    lists = row[-JSON_COLUMNS:]
+                    copy.write_row((*row[:-JSON_COLUMNS], *(Jsonb(ids) for ids in lists)))
                     count += 1
         return count
     if connection.vendor == "sqlite":
@@ -253,8 +277,7 @@ def _sqlite_row(row: tuple) -> tuple:
         until.isoformat() if until else None,
         *row[4:8],
         bool(row[8]),
-        json.dumps(row[9]) if row[9] else "[]",
-        json.dumps(row[10]) if row[10] else "[]",
+        *(json.dumps(ids) if ids else "[]" for ids in row[-JSON_COLUMNS:]),
     )
 
 
@@ -325,7 +348,7 @@ def refresh_for_adopter(jurisdiction_id: int, dimension_ids: Iterable[int] | Non
 
 
 def _signature(row: tuple) -> tuple:
-    return (*row[:-2], tuple(row[-2]), tuple(row[-1]))
+    return (*row[:-JSON_COLUMNS], *(tuple(ids) for ids in row[-JSON_COLUMNS:]))
 
 
 def differences(jurisdiction_ids=None, dimension_ids=None) -> tuple[set, set]:

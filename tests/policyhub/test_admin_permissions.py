@@ -38,6 +38,7 @@ from policies.models import (
     Provision,
     ReviewState,
     Source,
+    Suspension,
 )
 from tests.admin_forms import form_data
 from tests.factories import (
@@ -79,6 +80,7 @@ PUBLIC_ROWS = {
     User: lambda: User.objects.all(),
     Group: lambda: Group.objects.all(),
     TOTPDevice: lambda: TOTPDevice.objects.all(),
+    Suspension: lambda: Suspension.objects.filter(provision__instrument__in=public_instruments),
     # Login lockouts (django-axes): who may try to log in.
     AccessAttempt: lambda: AccessAttempt.objects.all(),
     AccessFailureLog: lambda: AccessFailureLog.objects.all(),
@@ -119,6 +121,12 @@ def world(alice, bob):
     make_provision(instrument, dimension, "mandated", pinpoint="§ 752", source=make_source())
     services.instrument_submit_for_review(instrument=instrument, user=alice)
     services.instrument_publish(instrument=instrument, user=bob)
+    Suspension.objects.create(
+        provision=instrument.provisions.get(),
+        order="Preliminary injunction",
+        starts_on=dt.date(2018, 1, 1),
+        source=make_source(title="Order"),
+    )
     event = Event.objects.create(
         jurisdiction=county,
         occurred_on=dt.date(2024, 3, 1),
