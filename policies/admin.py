@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.utils.safestring import mark_safe
 
-from jurisdictions.admin import JurisdictionAdmin, ReviewedAdmin, state_filter
+from jurisdictions.admin import EditorsWriteMixin, JurisdictionAdmin, ReviewedAdmin, state_filter
 from jurisdictions.models import Jurisdiction
 from policies import services
 from policies.admin_positions import instrument_decides_html, jurisdiction_positions_html
@@ -429,7 +429,7 @@ def citing_instrument(citation: Citation) -> Instrument | None:
 
 
 @admin.register(Suspension)
-class SuspensionAdmin(ReviewedAdmin):
+class SuspensionAdmin(EditorsWriteMixin, ReviewedAdmin):
     """A court order enjoining one provision: saving it updates every position it reaches
     (policies.positions.signals)."""
 
