@@ -22,4 +22,5 @@ RUN useradd --system --home /app policyhub && chown -R policyhub /app
 USER policyhub
 
 EXPOSE 8000
-CMD ["gunicorn", "policyhub.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Threaded workers with keep-alive, as configured in gunicorn.conf.py (read from /app).
+CMD ["gunicorn", "policyhub.wsgi:application"]

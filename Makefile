@@ -6,7 +6,7 @@ export UV_NO_PROGRESS := 1
 UV := uv
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: install run serve seed test test-sqlite lint format migrations-check ci clean
+.PHONY: install run serve seed test test-sqlite lint format migrations-check ci clean backup restore
 
 install:  ## Install uv if missing, then build .venv from uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -14,6 +14,7 @@ install:  ## Install uv if missing, then build .venv from uv.lock
 
 seed: install  ## Migrate the database and load the seed data (idempotent)
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 	$(MANAGE) load_seed
 	$(MANAGE) import_287g fixtures/ice-287g/snapshots
 
@@ -38,6 +39,18 @@ format: install
 migrations-check: export DEBUG ?= 1
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
+
+# Backups of the database DATABASE_URL names: pg_dump's custom format on PostgreSQL, the
+# online backup API on SQLite. Both run while the site serves. README, "Backups".
+BACKUP ?= backups/policyhub-$(shell date -u +%Y%m%dT%H%M%SZ).backup
+backup: install  ## Write a backup of the database to $(BACKUP)
+	$(MANAGE) backup $(BACKUP)
+
+restore: install  ## Replace the database's contents with the backup in $(BACKUP), then check it
+	@test -n "$(BACKUP)" -a -f "$(BACKUP)" || { echo "make restore BACKUP=path/to/file"; exit 2; }
+	$(MANAGE) restore $(BACKUP)
+	$(MANAGE) createcachetable
+	$(MANAGE) check_positions
 
 ci:  ## What CI runs (needs PostgreSQL on 127.0.0.1:5432)
 	bash .ci/run

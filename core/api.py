@@ -11,7 +11,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import params
 from core.csv_text import csv_lines, flatten
+from core.snapshot import streamed_from_snapshot
 
 MAX_PAGE_SIZE = settings.API_MAX_PAGE_SIZE
 DEFAULT_PAGE_SIZE = 100
@@ -140,8 +141,8 @@ class CSVListMixin:
         if request.accepted_renderer.format != "csv":
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        response = StreamingHttpResponse(
-            csv_lines(self.csv_rows(queryset)), content_type="text/csv; charset=utf-8"
+        response = streamed_from_snapshot(
+            lambda: csv_lines(self.csv_rows(queryset)), "text/csv; charset=utf-8", kind="csv"
         )
         name = getattr(self, "basename", None) or "export"
         response["Content-Disposition"] = f'attachment; filename="policyhub-{name}.csv"'

@@ -4,8 +4,30 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
+
+from core.params import iso_day
+
+
+class IsoDayField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        day = iso_day(value)
+        if day is None:
+            # The value goes in as a parameter: django-filter %-formats the message.
+            raise DjangoValidationError(
+                "'%(value)s' is not a date of the form YYYY-MM-DD.", params={"value": value}
+            )
+        return day
+
+
+class IsoDayFilter(filters.DateFilter):
+    """A date filter that takes only YYYY-MM-DD (django-filter's DateFilter also takes
+    11/26/2026, Nov 26 2026 and more)."""
+
+    field_class = IsoDayField
 
 
 class DayOrDateTimeField(forms.Field):
@@ -13,12 +35,13 @@ class DayOrDateTimeField(forms.Field):
         if value in (None, ""):
             return None
         try:
-            parsed = parse_datetime(value) or parse_date(value)
+            parsed = iso_day(value) or (parse_datetime(value) if value.isascii() else None)
         except ValueError:
             parsed = None
         if parsed is None:
             raise DjangoValidationError(
-                f"'{value}' is not a date (YYYY-MM-DD) or date-time (ISO 8601)."
+                "'%(value)s' is not a date (YYYY-MM-DD) or date-time (ISO 8601).",
+                params={"value": value},
             )
         if isinstance(parsed, dt.datetime):
             if parsed.tzinfo is None:
@@ -26,7 +49,9 @@ class DayOrDateTimeField(forms.Field):
             try:  # the database takes offsets of at most 15 hours; UTC always fits
                 return parsed.astimezone(dt.UTC)
             except OverflowError:
-                raise DjangoValidationError(f"'{value}' is out of range.") from None
+                raise DjangoValidationError(
+                    "'%(value)s' is out of range.", params={"value": value}
+                ) from None
         return dt.datetime.combine(parsed, dt.time.min, tzinfo=dt.UTC)
 
 

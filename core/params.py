@@ -9,11 +9,11 @@ listed (`QueryForm.messages`), the API a JSON body naming the parameter
 """
 
 import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 SHOWN_LENGTH = 80
 
@@ -38,16 +38,29 @@ def whole_number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
+# The one grammar of a day in a query, on pages and in the API alike: YYYY-MM-DD in ASCII
+# digits. Python's and Django's parsers also take 20190601, 2019-W23-6 and other digits
+# (Arabic-Indic, superscripts), which no one means and no document promises.
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(value: str) -> dt.date | None:
+    """The day `value` names in the form YYYY-MM-DD, or None."""
+    if not ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 class DayField(forms.Field):
     """A date, YYYY-MM-DD; empty means today."""
 
     def to_python(self, value):
         if value in (None, ""):
             return today()
-        try:
-            day = parse_date(value)
-        except ValueError:
-            day = None
+        day = iso_day(value)
         if day is None:
             raise ValidationError(
                 f"'{shown(value)}' is not a date of the form YYYY-MM-DD.", code="invalid"

@@ -25,6 +25,14 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 class ContentNegotiation(DefaultContentNegotiation):
+    def get_accept_list(self, request):
+        # An empty Accept header asks for nothing in particular (some HTTP clients send
+        # one), as a missing header does: JSON, not 406.
+        header = request.META.get("HTTP_ACCEPT", "")
+        if not header.strip():
+            return ["*/*"]
+        return super().get_accept_list(request)
+
     def filter_renderers(self, renderers, format):
         chosen = [r for r in renderers if r.format == format]
         if not chosen:

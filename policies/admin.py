@@ -1,11 +1,10 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.utils.safestring import mark_safe
-from simple_history.admin import SimpleHistoryAdmin
 
-from jurisdictions.admin import JurisdictionAdmin, state_filter
+from jurisdictions.admin import EditorsWriteMixin, JurisdictionAdmin, ReviewedAdmin, state_filter
 from jurisdictions.models import Jurisdiction
 from policies import services
 from policies.admin_positions import instrument_decides_html, jurisdiction_positions_html
@@ -31,6 +30,21 @@ def is_editable_by(request, instrument: Instrument | None) -> bool:
     if instrument is None or instrument.review_state == ReviewState.DRAFT:
         return True
     return can_publish(request)
+
+
+def instruments_editable_by(request):
+    """The instruments a provision or citation may be attached to by this user: a curator
+    may not add to, or move a row onto, an instrument that is in review or published."""
+    if can_publish(request):
+        return Instrument.objects.all()
+    return Instrument.objects.filter(review_state=ReviewState.DRAFT)
+
+
+def refuse_unless_editable(request, instrument: Instrument | None) -> None:
+    """The last check before a save: the form's choices already keep curators to drafts,
+    and this keeps any other path (a crafted POST, a future form) to the same rule."""
+    if not is_editable_by(request, instrument):
+        raise PermissionDenied("Only editors change an instrument in review or published.")
 
 
 class DraftOnlyInlineMixin:
@@ -107,8 +121,17 @@ class CodesDimensionFilter(admin.SimpleListFilter):
         return queryset
 
 
+REVIEW_FIELDS = [
+    "review_state",
+    "submitted_by_id",
+    "submitted_at",
+    "reviewed_by_id",
+    "reviewed_at",
+]
+
+
 @admin.register(Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(ReviewedAdmin):
     list_display = [
         "title",
         "jurisdiction",
@@ -253,9 +276,21 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     def has_publish_permission(self, request):
         return can_publish(request)
 
+    def save_model(self, request, obj, form, change):
+        """The review fields change only through the workflows in services.py. A history
+        revert would otherwise restore an old version's review state (republishing an
+        unpublished instrument, or skipping review), so the current ones are kept."""
+        if change:
+            current = Instrument.objects.filter(pk=obj.pk).values(*REVIEW_FIELDS).first()
+            if current is not None:
+                for field, value in current.items():
+                    setattr(obj, field, value)
+        refuse_unless_editable(request, obj)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Provision)
-class ProvisionAdmin(SimpleHistoryAdmin):
+class ProvisionAdmin(ReviewedAdmin):
     list_display = ["instrument", "dimension", "value", "pinpoint"]
     list_filter = [
         "dimension",
@@ -270,7 +305,16 @@ class ProvisionAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "value":
             kwargs["queryset"] = DimensionValue.objects.select_related("dimension")
+        if db_field.name == "instrument":
+            kwargs["queryset"] = instruments_editable_by(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            was = Provision.objects.select_related("instrument").get(pk=obj.pk).instrument
+            refuse_unless_editable(request, was)
+        refuse_unless_editable(request, obj.instrument)
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         instrument = obj.instrument if obj is not None else None
@@ -294,7 +338,7 @@ class DimensionValueInline(admin.StackedInline):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(SimpleHistoryAdmin):
+class DimensionAdmin(ReviewedAdmin):
     list_display = ["name", "slug", "group", "position", "value_count"]
     list_filter = ["group"]
     search_fields = ["name", "slug", "question"]
@@ -308,15 +352,43 @@ class DimensionAdmin(SimpleHistoryAdmin):
         return obj.value_count
 
 
+def cited_in_public(source: Source) -> bool:
+    """Whether the public can see this source: cited by an instrument in review or published
+    (directly or through a provision), or by a published event."""
+    beyond_draft = ~Q(review_state=ReviewState.DRAFT)
+    instruments = Instrument.objects.filter(beyond_draft)
+    return (
+        Citation.objects.filter(source=source)
+        .filter(Q(instrument__in=instruments) | Q(provision__instrument__in=instruments))
+        .exists()
+        or source.events.filter(review_state=ReviewState.PUBLISHED).exists()
+    )
+
+
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ReviewedAdmin):
     list_display = ["title", "publisher", "kind", "url", "published_on", "accessed_on"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "url", "notes"]
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed or can_publish(request):
+            return allowed
+        return not cited_in_public(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or not allowed or can_publish(request):
+            return allowed
+        return not cited_in_public(obj)
+
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ReviewedAdmin):
+    """Curators write events as drafts; an editor publishes them (sets the review state)
+    and alone changes one that is no longer a draft."""
+
     list_display = ["title", "jurisdiction", "kind", "occurred_on", "review_state"]
     list_filter = ["kind", "review_state", state_filter("jurisdiction__state")]
     list_select_related = ["jurisdiction", "jurisdiction__state"]
@@ -324,9 +396,40 @@ class EventAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["jurisdiction", "sources"]
     date_hierarchy = "occurred_on"
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if can_publish(request) else ["review_state", *readonly]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or obj.review_state == ReviewState.DRAFT:
+            return allowed
+        return allowed and can_publish(request)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or obj.review_state == ReviewState.DRAFT:
+            return allowed
+        return allowed and can_publish(request)
+
+    def save_model(self, request, obj, form, change):
+        if not can_publish(request):
+            was = Event.objects.filter(pk=obj.pk).values_list("review_state", flat=True).first()
+            if obj.review_state != ReviewState.DRAFT or was not in (None, ReviewState.DRAFT):
+                raise PermissionDenied("Only editors publish events or change published ones.")
+        super().save_model(request, obj, form, change)
+
+
+def citing_instrument(citation: Citation) -> Instrument | None:
+    if citation.instrument_id is not None:
+        return citation.instrument
+    if citation.provision_id is not None:
+        return citation.provision.instrument
+    return None
+
 
 @admin.register(Suspension)
-class SuspensionAdmin(SimpleHistoryAdmin):
+class SuspensionAdmin(EditorsWriteMixin, ReviewedAdmin):
     """A court order enjoining one provision: saving it updates every position it reaches
     (policies.positions.signals)."""
 
@@ -338,11 +441,37 @@ class SuspensionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(ReviewedAdmin):
+    """A citation follows its instrument: a curator adds, changes and deletes those of
+    drafts only."""
+
     list_display = ["source", "instrument", "provision", "pinpoint"]
     list_select_related = ["source", "instrument", "provision__dimension", "provision__value"]
     search_fields = ["source__title", "pinpoint", "quote", "instrument__title"]
     autocomplete_fields = ["source", "instrument", "provision"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "instrument":
+            kwargs["queryset"] = instruments_editable_by(request)
+        if db_field.name == "provision":
+            kwargs["queryset"] = Provision.objects.filter(
+                instrument__in=instruments_editable_by(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        instrument = citing_instrument(obj) if obj is not None else None
+        return super().has_change_permission(request, obj) and is_editable_by(request, instrument)
+
+    def has_delete_permission(self, request, obj=None):
+        instrument = citing_instrument(obj) if obj is not None else None
+        return super().has_delete_permission(request, obj) and is_editable_by(request, instrument)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            refuse_unless_editable(request, citing_instrument(Citation.objects.get(pk=obj.pk)))
+        refuse_unless_editable(request, citing_instrument(obj))
+        super().save_model(request, obj, form, change)
 
 
 # The jurisdictions app knows nothing of positions: the jurisdiction's admin page gains its

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
-from core.filters import StrictOrderingFilter, UpdatedSinceFilter
+from core.filters import IsoDayFilter, StrictOrderingFilter, UpdatedSinceFilter
 from core.params import allowed, shown
 from jurisdictions.models import Level
 from jurisdictions.selectors import jurisdiction_by_code, state_by_code
@@ -57,9 +57,9 @@ class InstrumentFilter(filters.FilterSet):
     state = filters.CharFilter(method="filter_state", help_text="USPS code (IL) or FIPS (17).")
     level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices)
     dimension = filters.CharFilter(method="filter_dimension", help_text="Codes this dimension.")
-    effective_after = filters.DateFilter(field_name="effective_on", lookup_expr="gte")
-    effective_before = filters.DateFilter(field_name="effective_on", lookup_expr="lt")
-    in_force_on = filters.DateFilter(
+    effective_after = IsoDayFilter(field_name="effective_on", lookup_expr="gte")
+    effective_before = IsoDayFilter(field_name="effective_on", lookup_expr="lt")
+    in_force_on = IsoDayFilter(
         method="filter_in_force_on",
         help_text="In force on this date by its recorded dates (effective ≤ date < ended).",
     )
@@ -152,8 +152,8 @@ class EventFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=EventKind.choices)
     jurisdiction = filters.CharFilter(method="filter_jurisdiction")
     state = filters.CharFilter(method="filter_state")
-    after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
-    before = filters.DateFilter(field_name="occurred_on", lookup_expr="lt")
+    after = IsoDayFilter(field_name="occurred_on", lookup_expr="gte")
+    before = IsoDayFilter(field_name="occurred_on", lookup_expr="lt")
     updated_since = UpdatedSinceFilter()
     ordering = StrictOrderingFilter(fields=["occurred_on", "title", "updated_at"])
 

@@ -5,6 +5,7 @@ instrument's history. Permission to publish is checked here as well as in the ad
 no other caller can publish on a curator's behalf.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -92,15 +93,27 @@ def instrument_submit_for_review(*, instrument: Instrument, user) -> Instrument:
     return instrument
 
 
+def four_eyes_problems(instrument: Instrument, user) -> list[str]:
+    """The four-eyes rule: what an editor publishes was submitted for review by someone
+    else. settings.REVIEW_ALLOW_SELF_PUBLISH lifts it for a one-person installation."""
+    if user is None or settings.REVIEW_ALLOW_SELF_PUBLISH:
+        return []
+    if instrument.review_state != ReviewState.IN_REVIEW:
+        return ["It has not been submitted for review: it is published only after review."]
+    if instrument.submitted_by_id == user.pk:
+        return ["You submitted it for review yourself: another editor must publish it."]
+    return []
+
+
 @transaction.atomic
 def instrument_publish(*, instrument: Instrument, user, reason: str = "Published") -> Instrument:
-    """Publish an instrument. `user` None means the system (the seed loader), which
-    publishes only what its data marks as verified."""
+    """Publish an instrument that someone else submitted for review. `user` None means the
+    system (the seed loader), which publishes only what its data marks as verified."""
     _require_publisher(user)
     if instrument.review_state == ReviewState.PUBLISHED:
         return instrument
     instrument.full_clean()
-    problems = publish_problems(instrument)
+    problems = four_eyes_problems(instrument, user) + publish_problems(instrument)
     if problems:
         raise PublishRefused(problems)
     instrument.review_state = ReviewState.PUBLISHED

@@ -1,10 +1,14 @@
 """The read-only API, version 1, under /api/v1/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from agreements.api import AgreementViewSet, SnapshotViewSet
+from core.parameters import schema_view
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
 from policies.api.bulk import BulkDownloadView
 from policies.api.positions import CompareView, MapView, PositionsView, TimelineView
@@ -34,8 +38,8 @@ urlpatterns = [
     path("compare/", CompareView.as_view(), name="compare"),
     path("map/", MapView.as_view(), name="map"),
     path("bulk/", BulkDownloadView.as_view(), name="bulk"),
-    path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", schema_view().as_view(api_version="1.0.0"), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
 ]

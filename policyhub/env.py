@@ -73,3 +73,19 @@ def envdatabase(name: str, default: str) -> dict:
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name}={raw!r} names no database")
     return config
+
+
+def envcache(name: str, default: str) -> dict:
+    """A cache from a URL: db://TABLE (a table in the project's database, shared by every
+    worker with nothing else to run), locmem:// (one process only), redis://host:port/n."""
+    raw = os.environ.get(name) or default
+    scheme, _, rest = raw.partition("://")
+    if scheme == "db" and rest:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme in ("redis", "rediss") and rest:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not supported: use db://TABLE, locmem:// or redis://host:port/0"
+    )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import orjson
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
-from policyhub.env import envbool, envdatabase, envint, envlist, envstr
+from policyhub.env import envbool, envcache, envdatabase, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jurisdictions",
     "policies",
     "agreements",
@@ -49,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Compresses what the rest produce: a county map is ~1 MB of SVG, ~240 KB gzipped.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -56,15 +62,20 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.refuse_nul_parameters",
+    # A query parameter the API does not take is a 400 naming it (core/parameters.py).
+    "core.parameters.refuse_unknown_api_parameters",
     # ETag on every GET and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
     "core.middleware.api_cache_control",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change, for the history of curated records.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a locked-out address (see AXES_* below); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "policyhub.urls"
@@ -79,6 +90,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The admin's change list styles itself with a nonce'd <style>.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -117,8 +130,11 @@ USE_I18N = True
 USE_TZ = True
 
 CACHES = {
-    # Per process: the API's throttle counts.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every worker: the API's throttle counts, kept in a database table by default
+    # (created by `manage.py createcachetable`, which `make seed` and the image run), so
+    # that the limit holds across gunicorn workers and machines without another service.
+    # CACHE_URL may name a memcached or Redis server instead ("redis://host:6379/0").
+    "default": envcache("CACHE_URL", "db://policyhub_cache"),
     # Per process: the maps drawn last (public/map_svg.py), about 1 MB each for counties;
     # keys carry the data version, so a change anywhere makes every process redraw.
     "maps": {
@@ -146,14 +162,72 @@ STORAGES = {
 if envbool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# HTTPS=1 declares that the site is served over HTTPS: plain HTTP is redirected, browsers are
+# told to use nothing else for a year (HSTS), and cookies travel over HTTPS only.
+HTTPS = envbool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading asks browser makers to hard-code the domain: a decision for its owner, not a
+# default, so the deploy check's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# The health check answers plain HTTP from the container's own probe.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Every page: scripts, styles, images and connections from this site only; no inline script
+# or style unless it carries the response's nonce (only the admin's change list uses one);
+# no plugins, no framing, forms post here only.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", HTTPS or not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
+# How many proxies of our own stand in front of the app and append to X-Forwarded-For
+# (a load balancer, then nginx: 2). 0, the default, believes no header: the client is the
+# socket's peer. Used by the API's rate limit and by the login lockout alike.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords from one address,
+# that address may not log in for AXES_COOLOFF_MINUTES; failures are counted in the
+# database, so every worker sees them, and a locked address is refused before any password
+# is hashed, so guessing loops cost the server nothing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+
+# A second factor for staff (django-otp, TOTP): with ADMIN_OTP_REQUIRED on, the admin asks
+# for a code from an authenticator app as well as the password. Devices are added by a
+# superuser in the admin ("TOTP devices") or with `manage.py addstatictoken`.
+ADMIN_OTP_REQUIRED = envbool("ADMIN_OTP_REQUIRED", False)
+
 # Admin pages list many rows; keep the limit of fields per POST generous for inlines.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
+
+# The four-eyes rule (policies/services.py): an editor publishes only what someone else
+# submitted for review. A one-person installation may turn it off; nothing else changes.
+REVIEW_ALLOW_SELF_PUBLISH = envbool("REVIEW_ALLOW_SELF_PUBLISH", False)
 
 LOGGING = {
     "version": 1,
@@ -164,6 +238,9 @@ LOGGING = {
 
 # Where the shared research data lives (seed policies, ICE spreadsheets); beside the project.
 SHARED_DATA_DIR = Path(envstr("POLICYHUB_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+
+# Exports carry the published data's version as their ETag (core/snapshot.py).
+DATA_VERSION_FUNCTION = "policies.positions.version.current"
 
 # The read-only REST API (see core/api.py and README.md, "API").
 API_MAX_PAGE_SIZE = 1000
@@ -182,6 +259,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": envstr("API_ANON_RATE", "600/minute")},
+    # Clients are told apart by core.client.client_ip's rule: X-Forwarded-For only as far as
+    # TRUSTED_PROXY_COUNT proxies (DRF's default, None, believed the whole header).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": None,

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from core import views
 from public.views import home
@@ -7,6 +9,10 @@ from public.views import home
 admin.site.site_header = "PolicyHub curation"
 admin.site.site_title = "PolicyHub"
 admin.site.index_title = "Curate jurisdictions, instruments and sources"
+if settings.ADMIN_OTP_REQUIRED:
+    # Staff must also give a code from a registered device (django-otp's own recipe: the
+    # registry stays as the apps built it, only the site's login and permission change).
+    admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", home, name="home"),

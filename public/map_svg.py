@@ -261,32 +261,11 @@ def _names(level: str) -> dict[str, tuple[str, str]]:
     }
 
 
-# Shared by every map figure. It lives in the SVG's own <style> so that a page embedding
-# the figure (the home page) needs nothing else; in an HTML page it applies document-wide,
-# hence every rule starts with a map class.
-FIGURE_CSS = (
-    ".map-figure{margin:0 0 1rem}"
-    ".map-caption{font-weight:600;margin-bottom:.25rem}"
-    ".choropleth{display:block;width:100%;height:auto;background:#fff}"
-    ".choropleth .shapes path{stroke:#fff;stroke-width:.35;stroke-linejoin:round;"
-    "fill-rule:evenodd}"
-    ".choropleth-state .shapes path{stroke-width:.9}"
-    ".choropleth .borders{fill:none;stroke:#3a3a3a;stroke-width:.7;pointer-events:none}"
-    ".choropleth a:hover path{stroke:#000;stroke-width:1.2}"
-    ".choropleth a:focus path{stroke:#000;stroke-width:2}"
-    ".map-readout{min-height:1.5em;margin:.25rem 0;font-weight:600}"
-    ".map-legend ol{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;"
-    "margin:.25rem 0;padding:0}"
-    ".map-legend li{display:flex;align-items:center;gap:.35rem}"
-    ".map-legend .legend-count{color:#4a4a4a}"
-    ".map-legend-title,.map-note{margin:.25rem 0;font-size:.9rem;color:#4a4a4a}"
-)
-
-
-def _style(fills: dict[str, str], root: str) -> str:
-    rules = [f'#{root} [data-value="{slug}"]{{fill:{colour}}}' for slug, colour in fills.items()]
-    rules.append(f'#{root} [data-value="{UNKNOWN}"]{{fill:url(#{root}-hatch)}}')
-    return FIGURE_CSS + "".join(rules)
+def _fill(slug: str, fills: dict[str, str], root: str) -> str:
+    """A shape's colour as an SVG presentation attribute, not a style rule: the page's
+    Content-Security-Policy allows no inline <style>, and the figure's other rules live
+    in the site's stylesheet (public/static/public/site.css, "Map figures")."""
+    return fills.get(slug) or f"url(#{root}-hatch)"
 
 
 def build_map(
@@ -319,6 +298,7 @@ def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> M
     placeholder = "jurisdiction-slug"
     profile_url = reverse("site:jurisdiction", args=[placeholder])
 
+    root = f"{id_prefix}-svg"
     counts = dict.fromkeys([*labels, UNKNOWN], 0)
     parts = []
     for fips, (atlas_name, d) in shapes.shapes.items():
@@ -328,14 +308,17 @@ def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> M
         counts[slug] += 1
         name, profile = names.get(fips, (atlas_name, None))
         text = html.escape(f"{name}: {labels.get(slug, 'Unknown')}")
-        path = f'<path data-fips="{fips}" data-value="{slug}" d="{d}"><title>{text}</title></path>'
+        fill = _fill(slug, fills, root)
+        path = (
+            f'<path data-fips="{fips}" data-value="{slug}" fill="{fill}" d="{d}">'
+            f"<title>{text}</title></path>"
+        )
         if profile:
             href = profile_url.replace(placeholder, profile)
             parts.append(f'<a href="{href}" aria-label="{text}">{path}</a>')
         else:  # a shape with no jurisdiction in the database: nothing to link to
             parts.append(path)
 
-    root = f"{id_prefix}-svg"
     caption_id = f"{id_prefix}-caption"
     caption = f"{dimension.name}, {LEVEL_NAMES[level]}, {as_of.isoformat()}"
     borders = (
@@ -344,7 +327,7 @@ def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> M
     svg = (
         f'<svg id="{root}" class="choropleth choropleth-{level}" viewBox="{VIEWBOX}" '
         f'role="group" aria-labelledby="{caption_id}" xmlns="http://www.w3.org/2000/svg">'
-        f"<defs><style>{_style(fills, root)}</style>"
+        f"<defs>"
         f'<pattern id="{root}-hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect width="4" height="4" fill="#fff"/>'
         f'<line x1="0" y1="0" x2="0" y2="4" stroke="{HATCH_INK}" stroke-width="1"/>'

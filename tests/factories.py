@@ -110,10 +110,23 @@ def cite(instrument, source=None, pinpoint=""):
     )
 
 
+def submit_for_review(instrument, user=None):
+    """Submit as a curator (by default one made for the purpose), so that an editor may
+    then publish it under the four-eyes rule."""
+    from django.contrib.auth.models import User
+
+    from policies.services import instrument_submit_for_review
+
+    if user is None:
+        user, _ = User.objects.get_or_create(username="submitting-curator")
+    return instrument_submit_for_review(instrument=instrument, user=user)
+
+
 def publish_with_pinpoints(instrument, user, pinpoint="§ 1 (test)"):
     """Publish a real seed draft in a test, as an editor would once a curator had found the
     sections its provisions rest on."""
     from policies.services import instrument_publish
 
     instrument.provisions.filter(pinpoint="").update(pinpoint=pinpoint)
+    submit_for_review(instrument)  # by a curator: the editor publishes under four eyes
     return instrument_publish(instrument=instrument, user=user)

@@ -2,12 +2,13 @@
 
 import tempfile
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from core.api import JSONErrorsMixin, ParameterError
 from core.csv_text import csv_lines
+from core.snapshot import begin_snapshot, snapshot_etag, streamed_from_snapshot
 from policies.bulk import TABLES, write_zip
 
 
@@ -30,19 +31,27 @@ class BulkDownloadView(JSONErrorsMixin, APIView):
         if table:
             if table not in TABLES:
                 raise ParameterError("table", f"No table '{table}'.", TABLES)
-            response = StreamingHttpResponse(
-                csv_lines(TABLES[table]()), content_type="text/csv; charset=utf-8"
+            response = streamed_from_snapshot(
+                lambda: csv_lines(TABLES[table]()), "text/csv; charset=utf-8", kind="csv"
             )
             response["Content-Disposition"] = f'attachment; filename="policyhub-{table}.csv"'
             return response
         # Spooled: small archives stay in memory, large ones go to a temporary file.
         # FileResponse closes it once sent, so no context manager here.
         spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
-        write_zip(spool)
+        # Every table from one snapshot, so the archive never mixes before and after.
+        snapshot = begin_snapshot()
+        try:
+            etag = snapshot_etag("zip")
+            write_zip(spool)
+        finally:
+            snapshot.end()
         spool.seek(0)
-        return FileResponse(
+        response = FileResponse(
             spool,
             as_attachment=True,
             filename="policyhub-dataset.zip",
             content_type="application/zip",
         )
+        response["ETag"] = etag
+        return response

@@ -9,7 +9,6 @@ import csv
 import io
 import json
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 
 from core.api import JSONErrorsMixin, ParameterError, chunked, link, raise_for
 from core.shapes import columns, schema_of
+from core.snapshot import streamed_from_snapshot
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdiction_by_code, jurisdictions_by_codes
@@ -173,7 +173,7 @@ def position_csv(jurisdictions, dimension, as_of, request):
             buffer.seek(0)
             buffer.truncate()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = streamed_from_snapshot(lines, "text/csv; charset=utf-8", kind="csv")
     response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
     return response
 

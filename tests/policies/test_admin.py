@@ -4,7 +4,14 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Instrument, ReviewState
-from tests.factories import cite, make_dimension, make_instrument, make_provision, make_state
+from tests.factories import (
+    cite,
+    make_dimension,
+    make_instrument,
+    make_provision,
+    make_state,
+    submit_for_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +117,7 @@ def test_a_curator_cannot_publish_even_by_posting_the_action(client, alice, draf
 def test_a_curator_cannot_edit_a_published_instrument(client, alice, bob, draft):
     from policies.services import instrument_publish
 
+    submit_for_review(draft)
     instrument_publish(instrument=draft, user=bob)
     client.force_login(alice)
     page = client.get(change_url(draft))
@@ -122,6 +130,7 @@ def test_a_curator_cannot_edit_a_published_instrument(client, alice, bob, draft)
 
 
 def test_an_editor_publishes_from_the_change_form(client, bob, draft):
+    submit_for_review(draft)
     client.force_login(bob)
     response = post_change(client, draft, "_publish")
     assert "is now published" in response.content.decode()
@@ -149,6 +158,7 @@ def test_an_editor_is_told_exactly_what_stops_publication(client, bob):
 def test_an_editor_unpublishes_with_the_action(client, bob, draft):
     from policies.services import instrument_publish
 
+    submit_for_review(draft)
     instrument_publish(instrument=draft, user=bob)
     client.force_login(bob)
     client.post(

@@ -12,6 +12,7 @@ from tests.factories import (
     make_provision,
     make_source,
     make_state,
+    submit_for_review,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,7 @@ def test_a_curator_cannot_publish(alice, ready_draft):
 
 
 def test_an_editor_publishes_and_the_review_is_recorded(bob, ready_draft):
+    submit_for_review(ready_draft)
     services.instrument_publish(instrument=ready_draft, user=bob)
     ready_draft.refresh_from_db()
     assert ready_draft.review_state == ReviewState.PUBLISHED
@@ -49,6 +51,7 @@ def test_an_editor_publishes_and_the_review_is_recorded(bob, ready_draft):
 
 
 def test_an_editor_unpublishes_back_to_draft(bob, ready_draft):
+    submit_for_review(ready_draft)
     services.instrument_publish(instrument=ready_draft, user=bob)
     services.instrument_unpublish(instrument=ready_draft, user=bob)
     ready_draft.refresh_from_db()
@@ -60,6 +63,7 @@ def test_publishing_refuses_an_instrument_without_a_source(bob):
     instrument = make_instrument(make_state())
     make_provision(instrument, make_dimension(), "limited", pinpoint="§ 2")
     with pytest.raises(services.PublishRefused) as caught:
+        submit_for_review(instrument)
         services.instrument_publish(instrument=instrument, user=bob)
     assert caught.value.messages == [
         "It cites no source: add a citation to the instrument or a provision."
@@ -70,6 +74,7 @@ def test_publishing_refuses_an_instrument_without_an_effective_date(bob):
     instrument = make_instrument(make_state(), effective_on=None)
     cite(instrument)
     with pytest.raises(services.PublishRefused) as caught:
+        submit_for_review(instrument)
         services.instrument_publish(instrument=instrument, user=bob)
     assert caught.value.messages == [
         "Its effective date is unknown: give at least the year it took effect."
@@ -85,24 +90,27 @@ def test_publishing_refuses_a_provision_without_a_pinpoint_even_with_a_source(bo
     )
     make_provision(instrument, make_dimension("resource-use"), "limited", pinpoint="§ 3")
     with pytest.raises(services.PublishRefused) as caught:
+        submit_for_review(instrument)
         services.instrument_publish(instrument=instrument, user=bob)
     assert caught.value.messages == [
         "Provision “ruse-safeguards” has no pinpoint: give the section of the text it relies on.",
         "Provision “status-inquiry” has no pinpoint: give the section of the text it relies on.",
     ]
     instrument.refresh_from_db()
-    assert instrument.review_state == ReviewState.DRAFT
+    assert instrument.review_state == ReviewState.IN_REVIEW
 
 
 def test_publishing_lists_every_problem_at_once(bob):
     instrument = make_instrument(make_state(), effective_on=None)
     make_provision(instrument, make_dimension("resource-use"), "limited", pinpoint="")
     with pytest.raises(services.PublishRefused) as caught:
+        submit_for_review(instrument)
         services.instrument_publish(instrument=instrument, user=bob)
     assert len(caught.value.messages) == 3
 
 
 def test_only_a_draft_can_be_submitted(alice, bob, ready_draft):
+    submit_for_review(ready_draft, alice)
     services.instrument_publish(instrument=ready_draft, user=bob)
     with pytest.raises(ValidationError, match="Only a draft can be submitted"):
         services.instrument_submit_for_review(instrument=ready_draft, user=alice)

@@ -35,3 +35,14 @@ def test_the_home_page_runs_a_constant_number_of_queries(client, django_assert_m
     with django_assert_max_num_queries(HOME_QUERIES):
         text = client.get(reverse("home")).content.decode()
     assert text.count("data-fips=") == 3142  # the national county map
+
+
+def test_the_health_check_says_only_not_ok_when_the_database_fails(client, monkeypatch):
+    from django.db import connection
+
+    def broken(*args, **kwargs):
+        raise RuntimeError('connection to server at "db-host" failed: password for "admin"')
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get(reverse("healthz"))
+    assert (response.status_code, response.content) == (503, b"not ok")

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from policies.models import Dimension, Instrument
@@ -30,7 +31,7 @@ MAX_COUNTY_PAGE_BYTES = 1_600_000
 
 SHAPE = re.compile(
     r'(?:<a href="(?P<href>[^"]*)" aria-label="(?P<label>[^"]*)">)?'
-    r'<path data-fips="(?P<fips>\d+)" data-value="(?P<value>[a-z0-9-]+)" d="[^"]*">'
+    r'<path data-fips="(?P<fips>\d+)" data-value="(?P<value>[a-z0-9-]+)" fill="[^"]+" d="[^"]*">'
     r"<title>(?P<title>[^<]*)</title></path>"
 )
 
@@ -56,7 +57,11 @@ def legend(text) -> list[str]:
 
 
 def fill_rule(text, value) -> str:
-    return re.search(rf'#map-svg \[data-value="{value}"\]\{{fill:([^}}]+)\}}', text)[1]
+    """The colour the legend shows for `value`; every shape with that value has it too."""
+    swatch = re.search(rf'<li data-value="{value}"><svg[^>]*><rect[^>]*? fill="([^"]+)"', text)[1]
+    shape_fills = set(re.findall(rf'data-value="{value}" fill="([^"]+)"', text))
+    assert shape_fills <= {swatch}
+    return swatch
 
 
 # --- What the map shows ---------------------------------------------------------------
@@ -163,7 +168,10 @@ def test_the_svg_is_a_labelled_group_of_links(client):
         '<figcaption id="map-caption" class="map-caption">'
         "Detainer holds, counties, 2019-06-01</figcaption>"
     ) in text
-    assert ".choropleth a:focus path{stroke:#000;stroke-width:2}" in text
+    # A shape in keyboard focus is outlined: the rule lives in the site's stylesheet.
+    css = (settings.BASE_DIR / "public" / "static" / "public" / "site.css").read_text()
+    assert ".choropleth a:focus path{stroke:#000;stroke-width:2}" in css
+    assert 'href="/static/public/site.css"' in text
 
 
 def test_the_form_offers_every_dimension_level_and_a_date(client):

@@ -15,6 +15,7 @@ from tests.factories import (
     make_place,
     make_provision,
     publish_with_pinpoints,
+    submit_for_review,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -96,6 +97,7 @@ def test_a_texas_city_with_its_own_detainer_limit_is_preempted_once_sb4_is_in_fo
     ordinance = make_instrument(city, effective_on=day("2015-03-01"), title="City detainer policy")
     cite(ordinance)
     make_provision(ordinance, dimension("detainer-holds"), "judicial-warrant-only", pinpoint="§ 2")
+    submit_for_review(ordinance)
     instrument_publish(instrument=ordinance, user=bob)
     before = answer("4899999", "detainer-holds", "2017-08-31")
     # SB 4 takes effect on 2017-09-01, but its detainer mandate is enjoined until the Fifth
@@ -151,6 +153,7 @@ def test_unpublishing_and_republishing_updates_positions_in_the_same_transaction
     sb54 = Instrument.objects.get(citation__startswith="SB 54 (2017)")
     instrument_unpublish(instrument=sb54, user=bob)
     assert answer("06001", "detainer-holds", "2019-06-01").provenance == "unknown"
+    submit_for_review(sb54)
     instrument_publish(instrument=sb54, user=bob)
     assert answer("06001", "detainer-holds", "2019-06-01").value.slug == "prohibited"
     assert position_store.differences() == (set(), set())

@@ -292,6 +292,8 @@ def expected(url: str, recorded: dict) -> dict | None:
     for old, new in EDITS_UNDER.get(path, []):
         body = body.replace(old, new)
     for old, new in change.get("edits", []):
+        if old not in body and new in body:
+            continue  # recorded again after the change: the edit is already there
         assert old in body, f"{url}: the intended edit finds no {old!r}"
         body = body.replace(old, new)
     return {**recorded, "status": change.get("status", recorded["status"]), "body": body}

@@ -1,0 +1,17 @@
+"""gunicorn's settings for PolicyHub, read from the working directory by every start-up (the
+image, docker compose, `make serve`), so production runs the set-up the benchmark measures:
+a few processes of threads, each keeping client connections open between requests.
+Sync workers close every connection and hold a process per request: at concurrency 50 they
+served 17 requests a second where threads serve several times that (README, "Production").
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))  # seconds an idle connection stays
+timeout = 120  # a national CSV streams for a few seconds; a stuck worker is restarted
+graceful_timeout = 30
+accesslog = "-"
