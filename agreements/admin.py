@@ -19,6 +19,7 @@ from agreements.models import (
     ReviewStatus,
     Snapshot,
 )
+from jurisdictions.admin import is_editor
 from jurisdictions.models import Jurisdiction
 
 
@@ -136,8 +137,19 @@ class ReviewItemAdmin(ReadOnlyAdmin):
 
 @admin.register(AgencyResolution)
 class AgencyResolutionAdmin(admin.ModelAdmin):
-    """A curator's choice of jurisdiction for an agency ICE lists. Used from the next import
-    on; "Replay the history now" applies it to every stored snapshot at once."""
+    """An editor's choice of jurisdiction for an agency ICE lists. Used from the next import
+    on; "Replay the history now" applies it to every stored snapshot at once. A resolution
+    moves an agreement's position to another jurisdiction, so only editors write them:
+    curators see the review list and may point an editor to it."""
+
+    def has_add_permission(self, request):
+        return is_editor(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_editor(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_editor(request) and super().has_delete_permission(request, obj)
 
     list_display = ["agency_name", "state", "jurisdiction", "resolved_by", "resolved_at"]
     search_fields = ["agency_name", "key"]

@@ -25,23 +25,35 @@ def test_curators_see_the_review_list_with_the_reason_and_the_row(client, alice,
     assert "&quot;LAW ENFORCEMENT AGENCY&quot;: &quot;Baytown Police Department&quot;" in detail
 
 
-def test_a_curators_resolution_is_saved_with_who_made_it(client, alice, waiting):
+RESOLUTION = {
+    "key": "baytown police department",
+    "agency_name": "Baytown Police Department",
+    "note": "",
+}
+
+
+def test_an_editors_resolution_is_saved_with_who_made_it(client, bob, waiting):
+    state, _, place, _ = waiting
+    client.force_login(bob)
+    response = client.post(
+        "/admin/agreements/agencyresolution/add/",
+        {**RESOLUTION, "state": state.pk, "jurisdiction": place.pk},
+    )
+    assert response.status_code == 302
+    resolution = AgencyResolution.objects.get()
+    assert (resolution.resolved_by, resolution.jurisdiction) == (bob, place)
+    assert ReviewItem.objects.get().status == ReviewStatus.RESOLVED
+
+
+def test_a_curator_cannot_resolve_since_a_resolution_moves_public_positions(client, alice, waiting):
     state, _, place, _ = waiting
     client.force_login(alice)
     response = client.post(
         "/admin/agreements/agencyresolution/add/",
-        {
-            "state": state.pk,
-            "key": "baytown police department",
-            "agency_name": "Baytown Police Department",
-            "jurisdiction": place.pk,
-            "note": "",
-        },
+        {**RESOLUTION, "state": state.pk, "jurisdiction": place.pk},
     )
-    assert response.status_code == 302
-    resolution = AgencyResolution.objects.get()
-    assert (resolution.resolved_by, resolution.jurisdiction) == (alice, place)
-    assert ReviewItem.objects.get().status == ReviewStatus.RESOLVED
+    assert response.status_code == 403
+    assert not AgencyResolution.objects.exists()
 
 
 def test_imported_records_cannot_be_edited_in_the_admin(client, alice, waiting):

@@ -26,6 +26,16 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.importer import import_sheets
+from agreements.models import (
+    AgencyName,
+    AgencyResolution,
+    Agreement,
+    Change,
+    PendingRequest,
+    ReviewItem,
+    Snapshot,
+)
 from jurisdictions.models import Agency, Jurisdiction
 from policies import services
 from policies.models import (
@@ -41,6 +51,7 @@ from policies.models import (
     Suspension,
 )
 from tests.admin_forms import form_data
+from tests.agreements.sheets import JEM, PENDING, TFM, write_sheet
 from tests.factories import (
     cite,
     make_agency,
@@ -81,6 +92,15 @@ PUBLIC_ROWS = {
     Group: lambda: Group.objects.all(),
     TOTPDevice: lambda: TOTPDevice.objects.all(),
     Suspension: lambda: Suspension.objects.filter(provision__instrument__in=public_instruments),
+    # ICE's 287(g) lists as imported, and the resolutions that place an agency: all public.
+    Snapshot: lambda: Snapshot.objects.all(),
+    Agreement: lambda: Agreement.objects.all(),
+    Change: lambda: Change.objects.all(),
+    PendingRequest: lambda: PendingRequest.objects.all(),
+    AgencyName: lambda: AgencyName.objects.all(),
+    AgencyResolution: lambda: AgencyResolution.objects.all(),
+    # The review list is never published, but only the importer and resolutions change it.
+    ReviewItem: lambda: ReviewItem.objects.all(),
     # Login lockouts (django-axes): who may try to log in.
     AccessAttempt: lambda: AccessAttempt.objects.all(),
     AccessFailureLog: lambda: AccessFailureLog.objects.all(),
@@ -101,6 +121,37 @@ DEPENDENT_ROWS = {
 NOT_COMPARED = {"last_login", "updated_at"}
 
 
+def _import_287g_lists(folder, texas, county, curator):
+    """ICE's lists as the importer leaves them: an agreement with its change, a pending
+    request, an agency ICE names, a row waiting for review, and a resolution."""
+    signed = dt.datetime(2025, 3, 1)
+    import_sheets(
+        [
+            write_sheet(
+                folder,
+                "participatingAgencies05162025am.xlsx",
+                [
+                    ["TEXAS", "Loving County Sheriff", "County", "Loving County", JEM, signed, "x"],
+                    ["TEXAS", "Nowhere Police Department", "Municipality", "#N/A", TFM, signed, ""],
+                ],
+            ),
+            write_sheet(
+                folder,
+                "pendingAgencies05162025am.xlsx",
+                [["TEXAS", "Loving County Sheriff", "County", "Loving County", TFM]],
+                headers=PENDING,
+            ),
+        ]
+    )
+    AgencyResolution.objects.create(
+        state=texas,
+        key="nowhere police department",
+        agency_name="Nowhere Police Department",
+        jurisdiction=county,
+        resolved_by=curator,
+    )
+
+
 def public_snapshot():
     snapshot = {}
     for model, rows in {**PUBLIC_ROWS, **DEPENDENT_ROWS}.items():
@@ -110,12 +161,17 @@ def public_snapshot():
 
 
 @pytest.fixture
-def world(alice, bob):
+def world(alice, bob, tmp_path):
     """One of everything, all of it public, each with at least two history versions."""
     texas = make_state(name="Texas", fips="48", usps="TX")
     county = make_county(texas, name="Loving County", fips="48301")
     make_agency(county, name="Loving County Sheriff")
     dimension = make_dimension("detainer-holds")
+    make_dimension(
+        slug="agreement-287g",
+        values=("prohibited", "none", "warrant-service-officer", "jail-enforcement", "task-force"),
+        neutral="none",
+    )
     instrument = make_instrument(texas, title="SB 4", binding=True)
     cite(instrument, make_source(title="Statute"))
     make_provision(instrument, dimension, "mandated", pinpoint="§ 752", source=make_source())
@@ -135,6 +191,7 @@ def world(alice, bob):
         review_state=ReviewState.PUBLISHED,
     )
     event.sources.add(make_source(title="Court record"))
+    _import_287g_lists(tmp_path, texas, county, alice)
     for model in PUBLIC_ROWS:
         if hasattr(model, "history"):
             for obj in model.objects.all():
