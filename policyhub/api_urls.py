@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
 from policies.api.bulk import BulkDownloadView
-from policies.api.positions import CompareView, MapView, PositionsView, TimelineView
+from policies.api.positions import TimelineView
 from policies.api.resources import (
     DimensionViewSet,
     EventViewSet,
@@ -14,6 +14,7 @@ from policies.api.resources import (
     ProvisionViewSet,
     SourceViewSet,
 )
+from releases.api import CompareView, MapView, PositionsView, ReleaseListView
 
 router = DefaultRouter()
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
@@ -31,6 +32,7 @@ urlpatterns = [
     path("compare/", CompareView.as_view(), name="compare"),
     path("map/", MapView.as_view(), name="map"),
     path("bulk/", BulkDownloadView.as_view(), name="bulk"),
+    path("releases/", ReleaseListView.as_view(), name="releases"),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "jurisdictions",
     "policies",
+    "releases",
     "public",
 ]
 
@@ -163,6 +164,8 @@ LOGGING = {
 
 # Where the shared research data lives (seed policies, ICE spreadsheets); beside the project.
 SHARED_DATA_DIR = Path(envstr("POLICYHUB_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+# Where releases' files are written, once each (releases/services.py); back it up.
+RELEASES_DIR = Path(envstr("RELEASES_DIR", str(BASE_DIR / "var" / "releases")))
 
 # The read-only REST API (see core/api.py and README.md, "API").
 API_MAX_PAGE_SIZE = 1000

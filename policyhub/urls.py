@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("policyhub.api_urls", namespace="api")),
+    path("releases/", include("releases.urls", namespace="releases")),
     path("", include("public.urls", namespace="site")),
 ]
 

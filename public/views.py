@@ -29,6 +29,7 @@ from policies.selectors import (
 )
 from public import queries
 from public.map_svg import render_map
+from releases.selectors import releases_listed
 
 PAGE_SIZE = 50
 
@@ -306,7 +307,11 @@ def downloads(request):
     return render(
         request,
         "public/downloads.html",
-        {"tables": list(TABLES), "updated": queries.dataset_updated_at()},
+        {
+            "tables": list(TABLES),
+            "updated": queries.dataset_updated_at(),
+            "releases": releases_listed(),
+        },
     )
 
 

@@ -3,6 +3,7 @@
     core            the ground floor: API plumbing, parameters, CSV, lookups; imports no app
     jurisdictions   places and agencies
     policies        the codebook, instruments, positions; its API; its selectors
+    releases        numbered snapshots of what is published; `?release=N` on the API
     public          the pages
     policyhub       settings and URLs: wires the apps together; no app imports it
     bench           the benchmark, beside the product; nothing imports it
@@ -16,12 +17,27 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-LAYERS = {"core": 0, "jurisdictions": 1, "policies": 2, "public": 3, "policyhub": 4, "bench": 4}
+LAYERS = {
+    "core": 0,
+    "jurisdictions": 1,
+    "policies": 2,
+    "releases": 3,
+    "public": 4,
+    "policyhub": 5,
+    "bench": 5,
+}
 # The API's modules: the pages (public) reach what they share with them only through
 # selectors, and the API reaches nothing of the pages.
-API_MODULES = ("policies.api", "jurisdictions.api")
+API_MODULES = ("policies.api", "jurisdictions.api", "releases.api")
 # Modules that serve the pages: a DRF exception raised there would reach a page as a 500.
-WITHOUT_DRF = ("public", "jurisdictions.filters", "policies.filters", "policies.selectors")
+WITHOUT_DRF = (
+    "public",
+    "releases.views",
+    "releases.selectors",
+    "jurisdictions.filters",
+    "policies.filters",
+    "policies.selectors",
+)
 
 
 def module_name(path: Path) -> str:
