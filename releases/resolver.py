@@ -15,6 +15,8 @@ from policies.positions.queries import (
     JurisdictionRef,
     PositionAnswer,
     ProvisionRef,
+    SourceRef,
+    merge_sources,
 )
 from policies.positions.rules import Coded, Provenance, position_on, timeline
 from policies.positions.store import assemble_scopes, chain_of
@@ -77,7 +79,28 @@ class Frozen:
     def neutral(self) -> dict[int, int]:
         return dict(self.database.execute("SELECT dimension_id, rank FROM resolver_neutral"))
 
-    def provision_refs(self, ids, values_by_slug) -> dict[int, ProvisionRef]:
+    def sources(self, provision_ids, instrument_ids) -> tuple[dict, dict]:
+        """As `policies.positions.queries._sources_of`, from the release's tables."""
+        by_provision: dict[int, list] = {}
+        by_instrument: dict[int, list] = {}
+        p_marks = ", ".join("?" * len(provision_ids))
+        i_marks = ", ".join("?" * len(instrument_ids))
+        rows = self.database.execute(
+            "SELECT c.provision_id, c.instrument_id, s.source_id, s.title, s.url, s.publisher "
+            "FROM citations AS c JOIN sources AS s ON s.source_id = c.source_id "
+            f"WHERE c.provision_id IN ({p_marks}) OR c.instrument_id IN ({i_marks}) "
+            "ORDER BY c.citation_id",
+            [*provision_ids, *instrument_ids],
+        )
+        for provision_id, instrument_id, *source in rows:
+            ref = SourceRef(source[0], source[1] or "", source[2] or "", source[3] or "")
+            if provision_id is not None:
+                by_provision.setdefault(provision_id, []).append(ref)
+            else:
+                by_instrument.setdefault(instrument_id, []).append(ref)
+        return by_provision, by_instrument
+
+    def provision_refs(self, ids, values_by_slug, with_sources=()) -> dict[int, ProvisionRef]:
         ids = sorted(set(ids))
         if not ids:
             return {}
@@ -90,6 +113,10 @@ class Frozen:
             f"WHERE p.provision_id IN ({marks})",
             ids,
         )
+        rows = list(rows)
+        with_sources = set(with_sources)
+        instrument_ids = sorted({row[5] for row in rows if row[0] in with_sources})
+        sources = self.sources(sorted(with_sources), instrument_ids)
         refs = {}
         for pk, pinpoint, exceptions, dimension, value, iid, title, kind, cite, binding, *j in rows:
             refs[pk] = ProvisionRef(
@@ -106,6 +133,9 @@ class Frozen:
                     JurisdictionRef(*j),
                 ),
                 values_by_slug.get((dimension, value)),
+                merge_sources(sources[0].get(pk, ()), sources[1].get(iid, ()))
+                if pk in with_sources
+                else (),
             )
         return refs
 
@@ -127,15 +157,15 @@ def released_answers(
             neutral=frozen.neutral(),
         )
         resolved = {key: position_on(timeline(scope), on) for key, scope in scopes.items()}
-        wanted = set()
+        wanted, deciding = set(), set()
         for interval in resolved.values():
             r = interval.resolution
             if r.decided_by:
-                wanted.add(r.decided_by.provision_id)
+                deciding.add(r.decided_by.provision_id)
             wanted.update(r.overridden + r.noted)
         values = {v.pk: v for d in dimensions for v in d.values.all()}
         by_slug = {(d.slug, v.slug): v for d in dimensions for v in d.values.all()}
-        refs = frozen.provision_refs(wanted, by_slug)
+        refs = frozen.provision_refs(wanted | deciding, by_slug, with_sources=deciding)
     finally:
         frozen.close()
     answers: dict[int, list[PositionAnswer]] = {}

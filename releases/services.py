@@ -45,6 +45,16 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
         )
     previous = Release.objects.order_by("-number").first()
     number = previous.number + 1 if previous else 1
+    previous_file = (
+        release_directory(previous.number) / files.SQLITE.format(number=previous.number)
+        if previous
+        else None
+    )
+    if previous_file is not None and not previous_file.is_file():
+        raise ReleaseRefused(
+            f"The files of release {previous.number} are missing from {releases_dir()}, "
+            "so no changelog can be made against it; restore them first."
+        )
     final = release_directory(number)
     if final.exists():
         # Old releases are never rewritten, even when their row has gone.
@@ -64,9 +74,7 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
             counts = files.write_tables(building, number, readme)
             changes = changelog(
                 building / files.SQLITE.format(number=number),
-                release_directory(previous.number) / files.SQLITE.format(number=previous.number)
-                if previous
-                else None,
+                previous_file,
                 previous.number if previous else None,
             )
             (building / "changelog.json").write_text(
