@@ -14,7 +14,7 @@ from policies.api.resources import (
     ProvisionViewSet,
     SourceViewSet,
 )
-from releases.api import CompareView, MapView, PositionsView, ReleaseListView
+from releases.api import ChangeLogView, CompareView, MapView, PositionsView, ReleaseListView
 
 router = DefaultRouter()
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
@@ -33,6 +33,7 @@ urlpatterns = [
     path("map/", MapView.as_view(), name="map"),
     path("bulk/", BulkDownloadView.as_view(), name="bulk"),
     path("releases/", ReleaseListView.as_view(), name="releases"),
+    path("changes/", ChangeLogView.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -6,14 +6,18 @@ The views extend those of `policies/api/positions.py` and are routed at the same
 without `release` they answer exactly as those do."""
 
 import csv
+import datetime as dt
 import io
+from typing import TypedDict
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.api import JSONErrorsMixin, ParameterError, raise_for
+from core.api import JSONErrorsMixin, ParameterError, link, raise_for
 from core.shapes import schema_of
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdictions_by_codes
@@ -23,6 +27,7 @@ from policies.forms import DayQuery, MapQuery, PositionQuery, too_many_to_compar
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE
 from policies.shapes import codebook_value, interval_of
+from releases.changes import changes_since
 from releases.models import Release
 from releases.resolver import release_numbered, released_answers
 from releases.shapes import ReleaseSummary, release_summary
@@ -188,3 +193,74 @@ class ReleaseListView(JSONErrorsMixin, GenericAPIView):
     @extend_schema(responses=schema_of(ReleaseSummary)(many=True))
     def get(self, request):
         return Response([release_summary(r, request) for r in Release.objects.all()])
+
+
+class ChangeEntry(TypedDict):
+    kind: str
+    id: int
+    action: str
+    at: str
+    title: str
+    reason: str
+    deleted: bool
+    url: str | None
+
+
+class ChangeLog(TypedDict):
+    since: str
+    until: str
+    changes: list[ChangeEntry]
+
+
+def _when(raw: str | None) -> dt.datetime:
+    if not raw:
+        raise ParameterError("since", "This parameter is required: a date or date-time (ISO).")
+    try:
+        moment = parse_datetime(raw) or (
+            dt.datetime.combine(parse_date(raw), dt.time()) if parse_date(raw) else None
+        )
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ParameterError("since", f"'{raw}' is not a date (YYYY-MM-DD) or ISO date-time.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+class ChangeLogView(JSONErrorsMixin, GenericAPIView):
+    """Every change since a moment, oldest first: records published or edited, and
+    tombstones of those withdrawn (unpublished or deleted) with time and reason. Apply them
+    in order to a copy synced at `since`; ask next time with `since` = this answer's `until`."""
+
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since", str, required=True, description="A date or ISO date-time (UTC if naive)."
+            )
+        ],
+        responses=schema_of(ChangeLog),
+    )
+    def get(self, request):
+        until = timezone.now()
+        since = _when(request.query_params.get("since"))
+        entries = [
+            {
+                "kind": c.kind,
+                "id": c.id,
+                "action": c.action,
+                "at": c.at.isoformat(),
+                "title": c.title,
+                "reason": c.reason,
+                "deleted": c.deleted,
+                "url": link(request, f"api:{c.kind}-detail", c.id)
+                if c.action == "published"
+                else None,
+            }
+            for c in changes_since(since=since)
+            if c.at < until
+        ]
+        return Response(
+            {"since": since.isoformat(), "until": until.isoformat(), "changes": entries}
+        )

@@ -49,3 +49,36 @@ class Release(models.Model):
     @property
     def short_checksum(self) -> str:
         return self.archive_sha256[:12]
+
+
+class RecordKind(models.TextChoices):
+    INSTRUMENT = "instrument", "Instrument"
+    PROVISION = "provision", "Provision"
+
+
+class Withdrawal(models.Model):
+    """A Withdrawal is the tombstone of a published record that left public view: an
+    instrument unpublished or deleted, or a provision deleted or taken down with its
+    instrument. The change log (/api/v1/changes/) lists them so a synced copy can drop what
+    PolicyHub withdrew. Recorded by `releases/signals.py` whichever path made the change."""
+
+    kind = models.CharField(max_length=12, choices=RecordKind.choices)
+    record_id = models.PositiveBigIntegerField(help_text="The withdrawn record's id.")
+    withdrawn_at = models.DateTimeField(db_index=True)
+    deleted = models.BooleanField(help_text="Deleted, rather than returned to draft.")
+    reason = models.TextField(blank=True, help_text="The editor's reason, when one was given.")
+    title = models.CharField(max_length=500, blank=True, help_text="What it was called.")
+    # Plain ids, not foreign keys: a tombstone outlives the record and need not block
+    # deleting a jurisdiction.
+    jurisdiction_id = models.PositiveBigIntegerField(null=True, blank=True)
+    dimension_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["withdrawn_at", "pk"]
+        indexes = [
+            # The feeds of one jurisdiction read its withdrawals, newest first.
+            models.Index(fields=["jurisdiction_id", "withdrawn_at"], name="withdrawal_by_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id} withdrawn {self.withdrawn_at:%Y-%m-%d}"

@@ -13,7 +13,7 @@ from policies.bulk import README, TABLES
 from policies.models import Instrument
 from releases import files
 from releases.changelog import changelog
-from releases.models import Release
+from releases.models import RecordKind, Release, Withdrawal
 
 
 class ReleaseRefused(Exception):
@@ -123,3 +123,58 @@ def release_verify(*, release: Release) -> list[str]:
         for name, entry in release.manifest.items()
         if not (directory / name).is_file() or files.sha256_of(directory / name) != entry["sha256"]
     ]
+
+
+def withdrawal_record(
+    *,
+    instrument=None,
+    provision=None,
+    deleted: bool,
+    reason: str = "",
+    jurisdiction_id: int | None = None,
+    title: str = "",
+) -> list[Withdrawal]:
+    """Tombstones for a withdrawn instrument (and each of its provisions) or one provision."""
+    now = timezone.now()
+    rows = []
+    if instrument is not None:
+        rows.append(
+            Withdrawal(
+                kind=RecordKind.INSTRUMENT,
+                record_id=instrument.pk,
+                withdrawn_at=now,
+                deleted=deleted,
+                reason=reason or "",
+                title=instrument.title[:500],
+                jurisdiction_id=instrument.jurisdiction_id,
+            )
+        )
+        provisions = [] if deleted else instrument.provisions.values_list("pk", "dimension_id")
+        # A deleted instrument's provisions are deleted with it and get their own tombstones.
+        rows += [
+            Withdrawal(
+                kind=RecordKind.PROVISION,
+                record_id=pk,
+                withdrawn_at=now,
+                deleted=False,
+                reason=reason or "",
+                title=instrument.title[:500],
+                jurisdiction_id=instrument.jurisdiction_id,
+                dimension_id=dimension_id,
+            )
+            for pk, dimension_id in provisions
+        ]
+    if provision is not None:
+        rows.append(
+            Withdrawal(
+                kind=RecordKind.PROVISION,
+                record_id=provision.pk,
+                withdrawn_at=now,
+                deleted=deleted,
+                reason=reason or "",
+                title=title[:500],
+                jurisdiction_id=jurisdiction_id,
+                dimension_id=provision.dimension_id,
+            )
+        )
+    return Withdrawal.objects.bulk_create(rows)
