@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jurisdictions",
     "policies",
     "releases",
+    "coding",
     "public",
 ]
 

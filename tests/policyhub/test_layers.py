@@ -4,6 +4,7 @@
     jurisdictions   places and agencies
     policies        the codebook, instruments, positions; its API; its selectors
     releases        numbered snapshots of what is published; `?release=N` on the API
+    coding          double coding: second codings, their differences, disagreement
     public          the pages
     policyhub       settings and URLs: wires the apps together; no app imports it
     bench           the benchmark, beside the product; nothing imports it
@@ -22,6 +23,7 @@ LAYERS = {
     "jurisdictions": 1,
     "policies": 2,
     "releases": 3,
+    "coding": 3,
     "public": 4,
     "policyhub": 5,
     "bench": 5,
