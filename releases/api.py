@@ -13,8 +13,10 @@ from typing import TypedDict
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from core.api import JSONErrorsMixin, ParameterError, link, raise_for
@@ -40,6 +42,10 @@ RELEASE_PARAM = OpenApiParameter(
 )
 
 
+def with_release(schema: dict) -> dict:
+    return {**schema, "parameters": [*schema["parameters"], RELEASE_PARAM]}
+
+
 def _release(request) -> Release | None:
     raw = request.query_params.get("release")
     return None if raw is None else release_numbered(raw)
@@ -61,7 +67,7 @@ def _matches(answer, value=None, at_least=None, at_most=None, unknown=False) -> 
 
 
 class PositionsView(live.PositionsView):
-    @extend_schema(parameters=[RELEASE_PARAM])
+    @extend_schema(**with_release(live.POSITIONS_SCHEMA))
     def get(self, request):
         release = _release(request)
         if release is None:
@@ -84,7 +90,6 @@ class PositionsView(live.PositionsView):
                 {
                     "jurisdiction": jurisdiction_ref(a.jurisdiction),
                     "as_of": as_of,
-                    "release": release.number,
                     **interval_of(a, request),
                 }
                 for a in page
@@ -103,7 +108,7 @@ def _csv(answers, as_of, request):
 
 
 class CompareView(live.CompareView):
-    @extend_schema(parameters=[RELEASE_PARAM])
+    @extend_schema(**with_release(live.COMPARE_SCHEMA))
     def get(self, request):
         release = _release(request)
         if release is None:
@@ -138,7 +143,6 @@ class CompareView(live.CompareView):
         return Response(
             {
                 "as_of": as_of,
-                "release": release.number,
                 "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
                 "dimensions": [
                     {
@@ -155,7 +159,7 @@ class CompareView(live.CompareView):
 
 
 class MapView(live.MapView):
-    @extend_schema(parameters=[RELEASE_PARAM])
+    @extend_schema(**with_release(live.MAP_SCHEMA))
     def get(self, request):
         release = _release(request)
         if release is None:
@@ -177,16 +181,20 @@ class MapView(live.MapView):
                 "dimension": dimension.slug,
                 "level": level,
                 "as_of": as_of,
-                "release": release.number,
                 "legend": [codebook_value(v) for v in dimension.values.all()],
                 "values": values,
             }
         )
 
 
+# Nested answers: JSON only (`?format=csv` is a 400 naming the format).
+JSON_ONLY = [ORJSONRenderer, BrowsableAPIRenderer]
+
+
 class ReleaseListView(JSONErrorsMixin, GenericAPIView):
     """Every release cut so far, newest first, with its files, checksums and citation."""
 
+    renderer_classes = JSON_ONLY
     pagination_class = None
     filter_backends = []
 
@@ -231,6 +239,7 @@ class ChangeLogView(JSONErrorsMixin, GenericAPIView):
     tombstones of those withdrawn (unpublished or deleted) with time and reason. Apply them
     in order to a copy synced at `since`; ask next time with `since` = this answer's `until`."""
 
+    renderer_classes = JSON_ONLY
     pagination_class = None
     filter_backends = []
 
