@@ -16,6 +16,7 @@ class ChangesFeed(Feed):
     feed_type = Atom1Feed
     title = "PolicyHub: every change"
     subtitle = "Instruments published, edited or withdrawn."
+    author_name = "PolicyHub"  # Atom requires an author for the feed or every entry
 
     def link(self, obj=None):
         return reverse("site:downloads")

@@ -93,8 +93,10 @@ def atom(client, url):
     assert response["Content-Type"].startswith("application/atom+xml")
     root = ET.fromstring(response.content)
     assert root.tag == f"{ATOM}feed"
-    for required in ("id", "title", "updated"):
+    for required in ("id", "title", "updated", "author"):
         assert root.find(f"{ATOM}{required}") is not None, required
+    assert root.find(f"{ATOM}author/{ATOM}name").text
+    assert root.find(f"{ATOM}link[@rel='self']") is not None
     entries = root.findall(f"{ATOM}entry")
     for entry in entries:
         for required in ("id", "title", "updated"):

@@ -73,6 +73,23 @@ INTENDED_CHANGES = {
             ("Allowed: county, state.", "Allowed: state, county."),
         ]
     },
+    # Releases and change feeds: the downloads page lists the releases, profiles link their
+    # Atom feed and a citable release, the codebook links each question's feed and states
+    # the double-coding rule.
+    **{
+        url: {"status": 200}
+        for url in (
+            "/codebook/",
+            "/downloads/",
+            "/jurisdictions/ca/?as_of=2016-06-01",
+            "/jurisdictions/il-cook-county/",
+            "/jurisdictions/il-cook-county/?as_of=2019-06-01",
+            "/jurisdictions/il-cook-county/?preview=drafts",
+            "/jurisdictions/il/",
+            "/jurisdictions/tx/?as_of=2018-06-01",
+        )
+    },
+    "/jurisdictions/il-cook-county/?as_of=bad": {"status": 400},
 }
 # Edits for every answer under a path. Pages and the API now share one query form and its
 # messages (policies/forms.py, core/params.py): a page's message for a wrong parameter is
