@@ -94,8 +94,9 @@ class AgencySerializer(serializers.ModelSerializer):
     )
 )
 class JurisdictionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
-    """States, territories, counties and places. Find one by FIPS code or slug, or list them
-    with `?ocd_id=`, `?state=IL`, `?level=county` and more."""
+    """States, territories, counties, places and county subdivisions. Find one by FIPS code
+    (Census GEOID: 2, 5, 7 or 10 digits) or slug, or list them with `?ocd_id=`, `?state=IL`,
+    `?level=place` and more."""
 
     serializer_class = JurisdictionSerializer
     filterset_class = JurisdictionFilter

@@ -14,16 +14,27 @@ class Level(models.TextChoices):
     TERRITORY = "territory", "Territory"
     COUNTY = "county", "County"
     PLACE = "place", "Place"
+    # A town or township (a Census minor civil division): Wayne township, Andover town.
+    COUNTY_SUBDIVISION = "county-subdivision", "County subdivision"
 
 
-# FIPS codes are 2 digits for states and territories, 5 for counties and 7 for places.
-FIPS_LENGTH = {Level.STATE: 2, Level.TERRITORY: 2, Level.COUNTY: 5, Level.PLACE: 7}
+TOP_LEVELS = (Level.STATE, Level.TERRITORY)
+# Census GEOIDs: 2 digits for states and territories, 5 for counties, 7 for places and 10
+# for county subdivisions (state, county and subdivision codes run together).
+FIPS_LENGTH = {
+    Level.STATE: 2,
+    Level.TERRITORY: 2,
+    Level.COUNTY: 5,
+    Level.PLACE: 7,
+    Level.COUNTY_SUBDIVISION: 10,
+}
 # Which levels may sit directly above each level.
 ALLOWED_PARENT_LEVELS = {
     Level.STATE: set(),
     Level.TERRITORY: set(),
     Level.COUNTY: {Level.STATE, Level.TERRITORY},
     Level.PLACE: {Level.STATE, Level.TERRITORY, Level.COUNTY},
+    Level.COUNTY_SUBDIVISION: {Level.COUNTY},
 }
 
 
@@ -34,6 +45,9 @@ class JurisdictionQuerySet(models.QuerySet):
     def counties(self):
         return self.filter(level=Level.COUNTY)
 
+    def places(self):
+        return self.filter(level=Level.PLACE)
+
     def counts_by_level(self):
         counts = dict(
             self.values_list("level").annotate(n=models.Count("pk")).values_list("level", "n")
@@ -42,9 +56,11 @@ class JurisdictionQuerySet(models.QuerySet):
 
 
 class Jurisdiction(models.Model):
-    """A Jurisdiction is a state, territory, county or place (city, town) that can adopt
-    instruments about cooperation with immigration enforcement. Jurisdictions form a tree:
-    a place sits in a county or state, a county in a state."""
+    """A Jurisdiction is a state, territory, county, place (an incorporated city, town,
+    village or borough) or county subdivision (a town or township) that can adopt instruments
+    about cooperation with immigration enforcement. Jurisdictions form a tree: a county sits
+    in a state, a place in its state (a place may span counties), a county subdivision in its
+    county."""
 
     name = models.CharField(max_length=200, help_text="Official name, e.g. “Cook County”.")
     slug = models.SlugField(
@@ -72,12 +88,17 @@ class Jurisdiction(models.Model):
     )
     fips = models.CharField(
         "FIPS code",
-        max_length=7,
+        max_length=10,
         null=True,
         blank=True,
         unique=True,
-        validators=[RegexValidator(r"^\d{2}(\d{3})?(\d{2})?$", "A FIPS code is 2, 5 or 7 digits.")],
-        help_text="Census FIPS code: 2 digits for a state, 5 for a county, 7 for a place.",
+        validators=[
+            RegexValidator(r"^\d{2}(\d{3}|\d{5}|\d{8})?$", "A FIPS code is 2, 5, 7 or 10 digits.")
+        ],
+        help_text=(
+            "Census FIPS code (GEOID): 2 digits for a state, 5 for a county, 7 for a place, "
+            "10 for a county subdivision."
+        ),
     )
     ocd_id = models.CharField(
         "OCD division id",
@@ -121,10 +142,14 @@ class Jurisdiction(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(level__in=["state", "territory"], parent__isnull=True)
-                | Q(level__in=["county", "place"], parent__isnull=False),
+                | Q(
+                    level__in=["county", "place", "county-subdivision"],
+                    parent__isnull=False,
+                ),
                 name="jurisdiction_parent_matches_level",
                 violation_error_message=(
-                    "States and territories have no parent; counties and places must have one."
+                    "States and territories have no parent; counties, places and county "
+                    "subdivisions must have one."
                 ),
             ),
         ]
@@ -135,15 +160,19 @@ class Jurisdiction(models.Model):
             models.Index(
                 fields=["state", "level", "fips", "id"], name="jurisdiction_state_level_fips"
             ),
+            # The same for one level across states (the API's `?level=place`, the positions
+            # of every county): its count and first page read that level's rows only, not
+            # all 39,000 jurisdictions (10 ms to under 1 ms on PostgreSQL).
+            models.Index(fields=["level", "fips", "id"], name="jurisdiction_level_fips"),
         ]
 
     def __str__(self):
-        if self.level in (Level.COUNTY, Level.PLACE) and self.state_id:
+        if self.level not in TOP_LEVELS and self.state_id:
             return f"{self.name}, {self.state.usps or self.state.name}"
         return self.name
 
     def save(self, *args, **kwargs):
-        is_top = self.level in (Level.STATE, Level.TERRITORY)
+        is_top = self.level in TOP_LEVELS
         if not is_top:
             self.state_id = self.parent.state_id if self.parent_id else None
         super().save(*args, **kwargs)
@@ -167,11 +196,11 @@ class Jurisdiction(models.Model):
                 )
             elif self.pk and self.pk in {a.pk for a in self.parent.ancestors(include_self=True)}:
                 errors["parent"] = "A jurisdiction cannot sit inside itself."
-        if self.level in (Level.STATE, Level.TERRITORY) and self.parent_id:
+        if self.level in TOP_LEVELS and self.parent_id:
             errors["parent"] = "States and territories have no parent."
-        if self.level in (Level.COUNTY, Level.PLACE) and not self.parent_id:
-            errors["parent"] = "Counties and places must have a parent."
-        if self.usps and self.level not in (Level.STATE, Level.TERRITORY):
+        if self.level and self.level not in TOP_LEVELS and not self.parent_id:
+            errors["parent"] = "Counties, places and county subdivisions must have a parent."
+        if self.usps and self.level not in TOP_LEVELS:
             errors["usps"] = "Only states and territories have a USPS code."
         if errors:
             raise ValidationError(errors)

@@ -18,6 +18,7 @@ from policies.models import (
     Provision,
     ReviewState,
     Source,
+    Suspension,
 )
 
 
@@ -171,6 +172,8 @@ class InstrumentAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     "review_state",
+                    "confidence",
+                    "draft_reason",
                     ("submitted_by", "submitted_at"),
                     ("reviewed_by", "reviewed_at"),
                     "last_verified_on",
@@ -278,9 +281,15 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj) and is_editable_by(request, instrument)
 
 
-class DimensionValueInline(admin.TabularInline):
+class DimensionValueInline(admin.StackedInline):
     model = DimensionValue
-    fields = ["rank", "slug", "label", "is_neutral", "description"]
+    fields = [
+        ("rank", "slug", "label", "is_neutral"),
+        "description",
+        "definition",
+        "decision_rule",
+        "example",
+    ]
     extra = 0
 
 
@@ -314,6 +323,18 @@ class EventAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "description", "jurisdiction__name", "=jurisdiction__fips"]
     autocomplete_fields = ["jurisdiction", "sources"]
     date_hierarchy = "occurred_on"
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(SimpleHistoryAdmin):
+    """A court order enjoining one provision: saving it updates every position it reaches
+    (policies.positions.signals)."""
+
+    list_display = ["order", "provision", "starts_on", "ends_on"]
+    list_select_related = ["provision__instrument", "provision__dimension", "provision__value"]
+    search_fields = ["order", "provision__instrument__title", "end_reason"]
+    autocomplete_fields = ["provision", "source"]
+    date_hierarchy = "starts_on"
 
 
 @admin.register(Citation)

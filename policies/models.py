@@ -49,6 +49,13 @@ class DimensionValue(models.Model):
         default=False, help_text="The scale's neutral point (no-policy / none)."
     )
     description = models.TextField(blank=True)
+    definition = models.TextField(
+        blank=True, help_text="What the value means, in one or two neutral sentences."
+    )
+    decision_rule = models.TextField(
+        blank=True, help_text="When a coder chooses this value rather than its neighbours."
+    )
+    example = models.TextField(blank=True, help_text="A provision coded with this value.")
 
     history = HistoricalRecords()
 
@@ -88,6 +95,16 @@ class InstrumentKind(models.TextChoices):
     DETENTION_CONTRACT = "detention-contract", "Detention contract"
     COURT_DECISION = "court-decision", "Court decision"
     BALLOT_MEASURE = "ballot-measure", "Ballot measure"
+    # Not a law: a curator's finding, after searching, that no law speaks to a question.
+    # Its one provision holds the dimension's neutral value, so the answer is "no law
+    # found", which differs from "unknown" (nobody has looked).
+    RESEARCH_FINDING = "research-finding", "Reviewed: no law found"
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", "High: checked against the primary text"
+    MEDIUM = "medium", "Medium: sourced; pinpoints still to be checked against the text"
+    UNVERIFIED = "unverified", "Unverified: a draft until the facts are confirmed"
 
 
 class InstrumentStatus(models.TextChoices):
@@ -176,6 +193,15 @@ class Instrument(models.Model):
         help_text="The earlier instrument this one replaces.",
     )
     summary = models.TextField(blank=True)
+    confidence = models.CharField(
+        max_length=10,
+        choices=Confidence.choices,
+        blank=True,
+        help_text="How far the coded facts have been checked against the primary text.",
+    )
+    draft_reason = models.TextField(
+        blank=True, help_text="Why it is still a draft: what could not be confirmed."
+    )
     binding = models.BooleanField(
         "binding on localities",
         default=False,
@@ -493,6 +519,50 @@ class Citation(models.Model):
         return f"{self.source}{where}"
 
 
+class Suspension(models.Model):
+    """A Suspension is a court order that enjoins one provision of an instrument: from
+    `starts_on` until the order is stayed, vacated or dissolved (`ends_on`, exclusive; None
+    while it stands) the provision does not count in any position, and the positions it
+    would have decided name the order instead."""
+
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="suspensions")
+    order = models.CharField(
+        max_length=300, help_text="The order's citation, e.g. “City of El Cenizo v. Abbott, …”."
+    )
+    starts_on = models.DateField("from", help_text="The day the order took effect.")
+    ends_on = models.DateField(
+        "until",
+        null=True,
+        blank=True,
+        help_text="The day it was stayed, vacated or dissolved; empty while it stands.",
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+    # PROTECT: the order's text is the evidence for the suspension.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="suspensions"
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="suspension_ends_after_it_starts",
+                violation_error_message="A suspension must end after it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["provision", "starts_on"], name="suspension_one_per_provision_and_day"
+            ),
+        ]
+
+    def __str__(self):
+        until = f" until {self.ends_on}" if self.ends_on else ""
+        return f"{self.order} (from {self.starts_on}{until})"
+
+
 class EventKind(models.TextChoices):
     LITIGATION = "litigation", "Litigation"
     FEDERAL_ACTION = "federal-action", "Federal action"
@@ -566,12 +636,14 @@ class Position(models.Model):
     it comes from. Rows are derived from published provisions by `policies.positions.store`
     (never edited by hand) so that maps and filters over every jurisdiction on a date are
     single indexed queries. A date with no row is `unknown`; rows with no value exist only
-    to flag an approximate unknown (a provision that may already have been in force)."""
+    to flag an approximate unknown (a provision that may already have been in force) or a
+    provision suspended by a court order (`provenance` "suspended")."""
 
     class Source(models.TextChoices):
         OWN = "own", "Own"
         INHERITED = "inherited", "Inherited"
         PREEMPTED = "preempted", "Preempted"
+        SUSPENDED = "suspended", "Suspended by a court order"
         UNKNOWN = "unknown", "Unknown"
 
     # No index of its own: the unique (jurisdiction, dimension, valid_from) constraint serves
@@ -605,6 +677,11 @@ class Position(models.Model):
     )
     noted = models.JSONField(
         default=list, blank=True, help_text="Ids of binding mandates that left the value as is."
+    )
+    suspended = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Ids of suspensions (court orders) that keep a provision out of this interval.",
     )
 
     objects = PositionQuerySet.as_manager()

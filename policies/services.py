@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from policies.models import Citation, Instrument, ReviewState
+from policies.models import Citation, Instrument, InstrumentKind, ReviewState
 
 PUBLISH_PERMISSION = "policies.publish_instrument"
 
@@ -19,7 +19,13 @@ class PublishRefused(ValidationError):
 
 
 def publish_problems(instrument: Instrument) -> list[str]:
-    """What stops this instrument from being published, in words a curator can act on."""
+    """What stops this instrument from being published, in words a curator can act on.
+
+    Every provision of a law must name its section (the codebook's pinpoint rule); a
+    source alone is not enough. A "no law found" finding cites no law, so it needs instead
+    the record of what was searched and when."""
+    if instrument.kind == InstrumentKind.RESEARCH_FINDING:
+        return _finding_problems(instrument)
     problems = []
     provisions = list(instrument.provisions.select_related("dimension"))
     cited_provisions = set(
@@ -33,10 +39,30 @@ def publish_problems(instrument: Instrument) -> list[str]:
     if instrument.effective_on is None:
         problems.append("Its effective date is unknown: give at least the year it took effect.")
     for provision in provisions:
-        if not provision.pinpoint and provision.pk not in cited_provisions:
+        if not provision.pinpoint.strip():
             problems.append(
-                f"Provision “{provision.dimension.slug}” has neither a pinpoint (section) "
-                "nor a source of its own."
+                f"Provision “{provision.dimension.slug}” has no pinpoint: give the section "
+                "of the text it relies on."
+            )
+    return problems
+
+
+def _finding_problems(instrument: Instrument) -> list[str]:
+    problems = []
+    if not instrument.summary.strip():
+        problems.append("A finding says what was searched: write it in the summary.")
+    if instrument.last_verified_on is None:
+        problems.append("A finding says when the search was made: give its review date.")
+    if instrument.effective_on is None:
+        problems.append("A finding says from when it holds: give the earliest date searched.")
+    neutral = [p for p in instrument.provisions.select_related("dimension", "value")]
+    if not neutral:
+        problems.append("A finding codes one dimension: add its provision.")
+    for provision in neutral:
+        if not provision.value.is_neutral:
+            problems.append(
+                f"Provision “{provision.dimension.slug}” of a finding must hold the "
+                "dimension's neutral value (no law found)."
             )
     return problems
 

@@ -56,6 +56,24 @@ class Noted(TypedDict):
     value: str
 
 
+# A court order that keeps a provision out of the position (policies.positions.rules);
+# declared this way because "from" is a Python keyword.
+SuspendedBy = TypedDict(
+    "SuspendedBy",
+    {
+        "order": str,
+        "from": dt.date,
+        "until": dt.date | None,
+        "until_reason": str,
+        "instrument": str,
+        "jurisdiction": str,
+        "dimension": str,
+        "pinpoint": str,
+        "source": str | None,
+    },
+)
+
+
 class Interval(TypedDict):
     """A position with its provenance over the interval of time it holds: an interval of a
     timeline, or (in a comparison) the interval that contains the date asked about."""
@@ -64,13 +82,14 @@ class Interval(TypedDict):
     value: str | None
     value_label: str
     rank: int | None
-    provenance: Literal["own", "inherited", "preempted", "unknown"]
+    provenance: Literal["own", "inherited", "preempted", "suspended", "unknown"]
     approximate: bool
     valid_from: dt.date | None
     valid_to: dt.date | None
     decided_by: DecidedBy | None
     overridden: list[SetAside]
     mandates_noted: list[Noted]
+    suspended_by: list[SuspendedBy]
 
 
 # A jurisdiction's position on a date: one row of /api/v1/positions/ (JSON and CSV).
@@ -150,6 +169,7 @@ def interval_of(answer: PositionAnswer, request) -> Interval:
         "decided_by": decided_by,
         "overridden": set_aside_of(answer),
         "mandates_noted": noted_of(answer),
+        "suspended_by": suspended_by_of(answer),
     }
 
 
@@ -173,6 +193,23 @@ def noted_of(answer: PositionAnswer) -> list[Noted]:
     return [
         {"provision": p.pk, "instrument": p.instrument.title, "value": p.value.slug}
         for p in answer.noted
+    ]
+
+
+def suspended_by_of(answer: PositionAnswer) -> list[SuspendedBy]:
+    return [
+        {
+            "order": s.order,
+            "from": s.starts_on,
+            "until": s.ends_on,
+            "until_reason": s.end_reason,
+            "instrument": s.instrument.title,
+            "jurisdiction": s.instrument.jurisdiction.slug,
+            "dimension": s.dimension_slug,
+            "pinpoint": s.pinpoint,
+            "source": s.source.url if s.source else None,
+        }
+        for s in answer.suspensions
     ]
 
 

@@ -238,6 +238,8 @@ class MapData:
     caption_id: str
     hatch_id: str
     shape_count: int
+    # Court orders that keep a provision on this question out of force on the date.
+    suspensions: tuple = ()
 
     @property
     def level_name(self) -> str:
@@ -358,6 +360,7 @@ def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> M
         LegendEntry(UNKNOWN, "Unknown", "", counts[UNKNOWN], "No coded provision applies.")
     )
     return MapData(
+        suspensions=tuple(position_queries.suspensions_on(dimension, as_of)),
         dimension=dimension,
         as_of=as_of,
         level=level,
@@ -380,7 +383,7 @@ def render_map(
 ) -> str:
     """The map figure (caption, SVG, legend) as HTML, for embedding in another page such as
     the home page. Raises Dimension.DoesNotExist for an unknown slug and ValueError for a
-    level that cannot be mapped. Five queries."""
+    level that cannot be mapped. Six queries the first time, two once cached."""
     if level not in LEVEL_NAMES:
         raise ValueError(f"Cannot map the level {level!r}.")
     dimension = next((d for d in position_queries.codebook() if d.slug == dimension_slug), None)

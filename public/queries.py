@@ -6,32 +6,60 @@ Each takes a constant number of queries, whatever the size of what it reads.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.db.models import Count, Max, Q
 
 from jurisdictions.models import Agency, Jurisdiction, Level
 from policies.dates import format_partial_date
-from policies.models import Dimension, Event, Instrument, InstrumentKind, Position, Provision
+from policies.models import (
+    Dimension,
+    Event,
+    Instrument,
+    InstrumentKind,
+    Position,
+    Provision,
+    Suspension,
+)
+from policies.positions import version as data_version
 
 
-def level_facets(jurisdictions) -> list[tuple[str, str, int]]:
-    counts = dict(
-        jurisdictions.order_by()
-        .values_list("level")
-        .annotate(n=Count("pk"))
-        .values_list("level", "n")
-    )
-    return [(value, label, counts[value]) for value, label in Level.choices if counts.get(value)]
-
-
-def state_facets(jurisdictions) -> list[tuple[str, str, int]]:
+def facets(jurisdictions) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """The level facets (in level order) and the state facets (by state name) of these
+    jurisdictions, from one count grouped by both: one scan of the filtered rows, not two
+    (a name search reads all 39,000 names)."""
+    by_level: dict[str, int] = {}
+    by_state: dict[tuple[str, str], int] = {}
     rows = (
         jurisdictions.order_by()
-        .filter(state__isnull=False)
-        .values_list("state__usps", "state__name")
+        .values_list("level", "state__usps", "state__name")
         .annotate(n=Count("pk"))
-        .order_by("state__name")
     )
-    return [(usps, name, n) for usps, name, n in rows if usps]
+    for level, usps, name, n in rows:
+        by_level[level] = by_level.get(level, 0) + n
+        if usps:
+            by_state[(usps, name)] = by_state.get((usps, name), 0) + n
+    levels = [
+        (value, label, by_level[value]) for value, label in Level.choices if value in by_level
+    ]
+    states = [(usps, name, n) for (usps, name), n in sorted(by_state.items(), key=_by_name)]
+    return levels, states
+
+
+def _by_name(item):
+    (usps, name), _ = item
+    return name
+
+
+def facets_of_everything() -> tuple[list, list]:
+    """The facets of the unfiltered list, a count over every jurisdiction (39,000 with the
+    places), kept per process while the data version stands, as the maps are."""
+    maps = caches["maps"]
+    key = f"{data_version.current()}:jurisdiction-facets"
+    found = maps.get(key)
+    if found is None:
+        found = facets(Jurisdiction.objects.all())
+        maps.set(key, found)
+    return found
 
 
 def value_facets(jurisdictions, dimension: Dimension, on: dt.date) -> list[tuple[str, str, int]]:
@@ -99,6 +127,33 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
                 event=event,
             )
         )
+    suspensions = Suspension.objects.filter(provision__instrument__in=instruments).select_related(
+        "provision__instrument", "provision__dimension"
+    )
+    for s in suspensions:
+        instrument = s.provision.instrument
+        what = f"{instrument.title}: {s.provision.dimension.name}"
+        items.append(
+            TimelineItem(
+                s.starts_on,
+                s.starts_on.isoformat(),
+                "suspension",
+                f"Suspended by court order — {what}",
+                s.order,
+                instrument=instrument,
+            )
+        )
+        if s.ends_on:
+            items.append(
+                TimelineItem(
+                    s.ends_on,
+                    s.ends_on.isoformat(),
+                    "suspension",
+                    f"Suspension ends — {what}",
+                    s.end_reason or s.order,
+                    instrument=instrument,
+                )
+            )
     return sorted(items, key=lambda i: (i.date or dt.date.min, i.kind, i.title))
 
 
@@ -149,15 +204,29 @@ def matches(text: str, limit: int = 10) -> list[Jurisdiction]:
     name, _, state = text.rpartition(",")
     if name and len(state.strip()) == 2:
         in_state = Jurisdiction.objects.filter(
-            name__iexact=name.strip(), state__usps=state.strip().upper()
+            named(name.strip()), state__usps=state.strip().upper()
         ).order_by("fips")
         if in_state:
             return list(in_state[:limit])
-    named = list(Jurisdiction.objects.filter(name__iexact=text).select_related("state")[:limit])
-    if named:
-        return named
-    order = {Level.STATE: 0, Level.TERRITORY: 1, Level.COUNTY: 2, Level.PLACE: 3}
+    for exactly in (Q(name__iexact=text), named(text)):
+        found = list(Jurisdiction.objects.filter(exactly).select_related("state")[:limit])
+        if found:
+            return found
+    order = {level: rank for rank, level in enumerate(Level)}
     candidates = Jurisdiction.objects.filter(name__icontains=text).select_related("state")
     return sorted(candidates[:200], key=lambda j: (order[j.level], len(j.name), j.fips or ""))[
         :limit
     ]
+
+
+# The kind words of Census place and county subdivision names ("Chicago city", "Wayne
+# township"), so that a search for "Chicago" finds the city as it finds "Cook County".
+KIND_WORDS = ("city", "town", "village", "borough", "township", "municipality", "plantation")
+
+
+def named(name: str) -> Q:
+    """Named `name`, or `name` and a kind word."""
+    condition = Q(name__iexact=name)
+    for kind in KIND_WORDS:
+        condition |= Q(name__iexact=f"{name} {kind}")
+    return condition

@@ -20,7 +20,8 @@ from jurisdictions.selectors import jurisdictions_by_codes
 from policies.bulk import TABLES
 from policies.filters import SourceFilter
 from policies.forms import DayQuery, PositionQuery, too_many_to_compare
-from policies.models import Dimension, Instrument, Source, SourceKind
+from policies.models import Dimension, Instrument, Source, SourceKind, Suspension
+from policies.positions import coverage
 from policies.positions import queries as position_queries
 from policies.selectors import (
     MAX_COMPARE,
@@ -97,6 +98,10 @@ def home(request):
 SORTS = {"name": ["name", "pk"], "fips": ["fips", "pk"], "level": ["level", "name", "pk"]}
 
 
+# The parameters that narrow the list (and its level and state facets).
+FILTERS = ("q", "level", "state", "parent")
+
+
 def jurisdictions(request):
     """Search and faceted filters; every filter lives in the URL."""
     context = {"levels": Level.choices, "dimensions": position_queries.codebook()}
@@ -108,7 +113,7 @@ def jurisdictions(request):
         asked = valid(query)
         as_of, dimension = asked["as_of"], asked["dimension"]
         filterset = JurisdictionFilter(
-            {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")},
+            {k: v for k, v in request.GET.items() if k in FILTERS},
             queryset=Jurisdiction.objects.select_related("state", "parent"),
         )
         if not filterset.is_valid():
@@ -130,7 +135,15 @@ def jurisdictions(request):
         sort = request.GET.get("sort", "fips")
         if sort not in SORTS:
             raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
-        page = page_of(Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE), request)
+        if any(request.GET.get(name) for name in FILTERS):
+            level_facets, state_facets = queries.facets(base_for_facets)
+        else:
+            level_facets, state_facets = queries.facets_of_everything()
+        paginator = Paginator(found.order_by(*SORTS[sort]), PAGE_SIZE)
+        if found is base_for_facets:
+            # The level facets count every row already: no second scan to count them.
+            paginator.count = sum(n for _, _, n in level_facets)
+        page = page_of(paginator, request)
     except BadParameter as error:
         return bad_request(request, "public/jurisdictions.html", context, error)
 
@@ -154,7 +167,7 @@ def jurisdictions(request):
                 query[key] = new
         return "?" + query.urlencode()
 
-    csv_params = {k: v for k, v in request.GET.items() if k in ("q", "level", "state", "parent")}
+    csv_params = {k: v for k, v in request.GET.items() if k in FILTERS}
     if dimension is not None:
         csv_params.update(dimension=dimension.slug, as_of=as_of.isoformat(), format="csv")
         if value is not None:
@@ -175,8 +188,8 @@ def jurisdictions(request):
         sort=sort,
         params=params.urlencode(),
         query=request.GET,
-        level_facets=[(*f, link(level=f[0])) for f in queries.level_facets(base_for_facets)],
-        state_facets=[(*f, link(state=f[0])) for f in queries.state_facets(base_for_facets)],
+        level_facets=[(*f, link(level=f[0])) for f in level_facets],
+        state_facets=[(*f, link(state=f[0])) for f in state_facets],
         value_facets=[
             (*f, link(value=f[0]))
             for f in (queries.value_facets(base_for_facets, dimension, as_of) if dimension else [])
@@ -185,6 +198,40 @@ def jurisdictions(request):
         csv_url=csv_url,
     )
     return render(request, "public/jurisdictions.html", context)
+
+
+# A state holds up to 1,300 places and 2,500 county subdivisions: past this many of one
+# level, a profile names the first and links to the list page for the rest.
+CHILDREN_LISTED = 150
+LEVEL_PLURALS = {
+    Level.STATE: "states",
+    Level.TERRITORY: "territories",
+    Level.COUNTY: "counties",
+    Level.PLACE: "places",
+    Level.COUNTY_SUBDIVISION: "county subdivisions",
+}
+
+
+def children_by_level(place: Jurisdiction, rows) -> list[dict]:
+    """The jurisdictions directly inside `place`, one group per level, from (level, name,
+    slug) rows in name order: plain tuples, since a state's thousands are mostly counted."""
+    groups: dict[str, dict] = {}
+    for level, name, slug in rows:
+        group = groups.setdefault(level, {"level": level, "count": 0, "listed": []})
+        group["count"] += 1
+        if group["count"] <= CHILDREN_LISTED:
+            group["listed"].append((name, slug))
+    ordered = []
+    for level in Level:
+        group = groups.get(level)
+        if group is None:
+            continue
+        group["label"] = LEVEL_PLURALS[level] if group["count"] != 1 else level.label.lower()
+        if group["count"] > CHILDREN_LISTED:
+            query = urlencode({"parent": place.fips or place.slug, "level": level.value})
+            group["more_url"] = f"{reverse('site:jurisdictions')}?{query}"
+        ordered.append(group)
+    return ordered
 
 
 def jurisdiction(request, slug):
@@ -196,15 +243,13 @@ def jurisdiction(request, slug):
         context["answers"] = position_queries.profile(place, context["as_of"])
         return bad_request(request, "public/jurisdiction.html", context, error)
     preview = request.GET.get("preview") == "drafts" and can_preview(request)
-    children = (
-        Jurisdiction.objects.filter(parent=place).order_by("name").only("name", "slug", "level")
-    )
+    children = Jurisdiction.objects.filter(parent=place).order_by("name")
     updated = queries.dataset_updated_at()
     context.update(
         answers=position_queries.profile(place, as_of, include_drafts=preview),
         preview=preview,
         ancestors=list(reversed(place.ancestors())),
-        children=list(children),
+        children=children_by_level(place, children.values_list("level", "name", "slug")),
         timeline=queries.timeline_items(place),
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,
@@ -277,10 +322,19 @@ def instrument(request, pk):
     found = get_object_or_404(published_instruments(), pk=pk)
     on = today()
     decides = positions_decided_by(instrument=found, on=on)
+    suspensions = Suspension.objects.filter(provision__instrument=found).select_related(
+        "source", "provision__dimension"
+    )
     return render(
         request,
         "public/instrument.html",
-        {"instrument": found, "decides": decides[:200], "decides_count": decides.count(), "on": on},
+        {
+            "instrument": found,
+            "decides": decides[:200],
+            "decides_count": decides.count(),
+            "on": on,
+            "suspensions": suspensions,
+        },
     )
 
 
@@ -322,5 +376,23 @@ def downloads(request):
     )
 
 
+def protocol(request):
+    return render(request, "public/protocol.html", {})
+
+
+def coverage_page(request):
+    on = today()
+    return render(request, "public/coverage.html", {"coverage": coverage.coverage(on=on)})
+
+
 def about(request):
-    return render(request, "public/about.html", {})
+    on = today()
+    return render(
+        request,
+        "public/about.html",
+        {
+            "covered": coverage.jurisdictions_with_a_known_position(on=on),
+            "states_covered": coverage.states_with_published_instruments(),
+            "on": on,
+        },
+    )

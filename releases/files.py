@@ -194,6 +194,17 @@ def _write_resolver(database: sqlite3.Connection) -> None:
         .values_list("pk", "parent_id", "slug", "name", "level", "fips")
         .iterator(BATCH),
     )
+    database.execute(
+        "CREATE TABLE resolver_suspensions (provision_id, suspension_id, since, until)"
+    )
+    database.executemany(
+        "INSERT INTO resolver_suspensions VALUES (?, ?, ?, ?)",
+        (
+            (c.provision_id, pk, _sql_value(since), _sql_value(until))
+            for c in coded
+            for pk, since, until in c.suspensions
+        ),
+    )
     database.execute("CREATE TABLE resolver_neutral (dimension_id PRIMARY KEY, rank)")
     database.executemany("INSERT INTO resolver_neutral VALUES (?, ?)", neutral_ranks().items())
     database.execute("CREATE INDEX resolver_by_dimension ON resolver_provisions (dimension_id)")

@@ -17,6 +17,7 @@ from policies.positions.queries import (
     ProvisionRef,
     SourceRef,
     merge_sources,
+    suspension_refs,
 )
 from policies.positions.rules import Coded, Provenance, position_on, timeline
 from policies.positions.store import assemble_scopes, chain_of
@@ -63,6 +64,12 @@ class Frozen:
             f"WHERE dimension_id IN ({marks})",
             dimension_ids,
         )
+        suspensions: dict[int, list] = {}
+        for provision_id, pk, since, until in self.database.execute(
+            "SELECT provision_id, suspension_id, since, until FROM resolver_suspensions "
+            "ORDER BY suspension_id"
+        ):
+            suspensions.setdefault(provision_id, []).append((pk, _date(since), _date(until)))
         return [
             Coded(
                 *row[:6],
@@ -72,6 +79,7 @@ class Frozen:
                 _date(row[9]),
                 row[10],
                 superseded_from=_date(row[11]),
+                suspensions=tuple(suspensions.get(row[0], ())),
             )
             for row in rows
         ]
@@ -166,6 +174,10 @@ def released_answers(
         values = {v.pk: v for d in dimensions for v in d.values.all()}
         by_slug = {(d.slug, v.slug): v for d in dimensions for v in d.values.all()}
         refs = frozen.provision_refs(wanted | deciding, by_slug, with_sources=deciding)
+        # Court orders are described as they stand now (their ids are the release's).
+        orders = suspension_refs(
+            {pk for interval in resolved.values() for pk in interval.resolution.suspended}
+        )
     finally:
         frozen.close()
     answers: dict[int, list[PositionAnswer]] = {}
@@ -173,7 +185,8 @@ def released_answers(
         row = []
         for d in dimensions:
             interval = resolved.get((j.pk, d.pk))
-            if interval is None or not (interval.resolution.is_known or interval.approximate):
+            r = interval.resolution if interval is not None else None
+            if r is None or not (r.is_known or interval.approximate or r.suspended):
                 row.append(PositionAnswer(j, d, None, Provenance.UNKNOWN.value))
                 continue
             r = interval.resolution
@@ -189,6 +202,7 @@ def released_answers(
                     interval.until,
                     [refs[i] for i in r.overridden if i in refs],
                     [refs[i] for i in r.noted if i in refs],
+                    [orders[i] for i in r.suspended if i in orders],
                 )
             )
         answers[j.pk] = row

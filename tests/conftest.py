@@ -61,11 +61,13 @@ def _static_files_without_collectstatic(settings):
 def seeded(django_db_setup, django_db_blocker):
     """The real seed data, loaded once for a whole test module and rolled back at its end
     so that other modules start from an empty database. Each test runs in a savepoint
-    inside it, so what a test changes is undone before the next."""
+    inside it, so what a test changes is undone before the next. Without the 36,000
+    places and county subdivisions (the seed's own five places load): `seeded_with_places`
+    has them, for the modules that need them."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        summary = load_all()
+        summary = load_all(places_path=None)
     yield summary
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
@@ -74,6 +76,8 @@ def seeded(django_db_setup, django_db_blocker):
 
 # In CI, Hypothesis explores the same examples on every run, so a red build always means a
 # change broke something; locally it keeps exploring new ones.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# No deadline either way: tests are never timed (a busy machine once made one example of a
+# pure property test take half a second and fail).
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("local", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")

@@ -108,3 +108,12 @@ def cite(instrument, source=None, pinpoint=""):
     return Citation.objects.create(
         source=source or make_source(), instrument=instrument, pinpoint=pinpoint
     )
+
+
+def publish_with_pinpoints(instrument, user, pinpoint="§ 1 (test)"):
+    """Publish a real seed draft in a test, as an editor would once a curator had found the
+    sections its provisions rest on."""
+    from policies.services import instrument_publish
+
+    instrument.provisions.filter(pinpoint="").update(pinpoint=pinpoint)
+    return instrument_publish(instrument=instrument, user=user)

@@ -36,6 +36,7 @@ from policies.shapes import (
     noted_of,
     set_aside_of,
     sources_of,
+    suspended_by_of,
 )
 
 DIMENSION_PARAM = OpenApiParameter(
@@ -128,7 +129,7 @@ def _cell(value):
 
 
 def _json_cell(items: list[dict]) -> str:
-    return json.dumps(items, ensure_ascii=False) if items else ""
+    return json.dumps(items, ensure_ascii=False, default=str) if items else ""
 
 
 def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
@@ -169,7 +170,11 @@ def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
             provision.exceptions,
             _json_cell(sources_of(answer)),
         ]
-    row += [_json_cell(set_aside_of(answer)), _json_cell(noted_of(answer))]
+    row += [
+        _json_cell(set_aside_of(answer)),
+        _json_cell(noted_of(answer)),
+        _json_cell(suspended_by_of(answer)),
+    ]
     return row
 
 

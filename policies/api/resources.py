@@ -28,7 +28,16 @@ ID_PATTERN = "[0-9]{1,18}"
 class DimensionValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = DimensionValue
-        fields = ["slug", "label", "rank", "is_neutral", "description"]
+        fields = [
+            "slug",
+            "label",
+            "rank",
+            "is_neutral",
+            "description",
+            "definition",
+            "decision_rule",
+            "example",
+        ]
 
 
 class DimensionSerializer(serializers.ModelSerializer):
@@ -131,6 +140,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "ended_precision",
             "supersedes",
             "summary",
+            "confidence",
             "last_verified_on",
             "published_at",
             "updated_at",
@@ -165,6 +175,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "ended_precision": obj.ended_precision,
             "supersedes": obj.supersedes_id,
             "summary": obj.summary,
+            "confidence": obj.confidence,
             "last_verified_on": _day(obj.last_verified_on),
             "published_at": DATETIME.to_representation(obj.reviewed_at),
             "updated_at": DATETIME.to_representation(obj.updated_at),

@@ -22,6 +22,7 @@ from policies.models import (
     Position,
     Provision,
     ReviewState,
+    Suspension,
 )
 from policies.positions import version as data_version
 from policies.positions.rules import Provenance, position_on, timeline
@@ -173,6 +174,61 @@ def merge_sources(own, inherited) -> tuple[SourceRef, ...]:
     return tuple(merged)
 
 
+@dataclass(frozen=True, slots=True)
+class SuspensionRef:
+    """A court order that keeps a provision out of a position: the provenance shown for a
+    suspended provision."""
+
+    pk: int
+    order: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    end_reason: str
+    dimension_slug: str
+    pinpoint: str
+    instrument: InstrumentRef
+    source: SourceRef | None
+
+
+def suspension_refs(suspension_ids) -> dict[int, SuspensionRef]:
+    """Suspensions by id, in one query (none when there are no ids)."""
+    if not suspension_ids:
+        return {}
+    rows = Suspension.objects.filter(pk__in=set(suspension_ids)).values_list(
+        "pk",
+        "order",
+        "starts_on",
+        "ends_on",
+        "end_reason",
+        "provision__dimension__slug",
+        "provision__pinpoint",
+        "provision__instrument",
+        "provision__instrument__title",
+        "provision__instrument__kind",
+        "provision__instrument__citation",
+        "provision__instrument__binding",
+        "provision__instrument__review_state",
+        "provision__instrument__jurisdiction",
+        "provision__instrument__jurisdiction__slug",
+        "provision__instrument__jurisdiction__name",
+        "source",
+        "source__title",
+        "source__url",
+        "source__publisher",
+    )
+    refs = {}
+    for pk, order, since, until, reason, slug, pinpoint, *rest in rows:
+        instrument_pk, title, kind, citation, binding, state, j, j_slug, j_name = rest[:9]
+        source = SourceRef(*rest[9:]) if rest[9] else None
+        instrument = InstrumentRef(
+            instrument_pk, title, kind, citation, binding, state, JurisdictionRef(j, j_slug, j_name)
+        )
+        refs[pk] = SuspensionRef(
+            pk, order, since, until, reason, slug, pinpoint, instrument, source
+        )
+    return refs
+
+
 @dataclass(slots=True)
 class PositionAnswer:
     """A position with everything needed to explain it."""
@@ -187,6 +243,12 @@ class PositionAnswer:
     valid_to: dt.date | None = None
     overridden: list[ProvisionRef] = field(default_factory=list)
     noted: list[ProvisionRef] = field(default_factory=list)
+    # Court orders that keep a provision out of this position (see `policies.positions.rules`).
+    suspensions: list[SuspensionRef] = field(default_factory=list)
+
+    @property
+    def is_suspended(self) -> bool:
+        return bool(self.suspensions)
 
     @property
     def instrument(self):
@@ -221,6 +283,7 @@ class Record(NamedTuple):
     noted: tuple[int, ...] = ()
     # The deciding provision as PROVISION_COLUMNS, when it was read with the position.
     decided_by: tuple | None = None
+    suspended: tuple[int, ...] = ()
 
 
 STORED_COLUMNS = (
@@ -234,6 +297,7 @@ STORED_COLUMNS = (
     "valid_to",
     "overridden_text",
     "noted_text",
+    "suspended_text",
     # The deciding provision comes in the same query, through joins on primary keys.
     *(f"provision__{column}" for column in PROVISION_COLUMNS),
 )
@@ -251,11 +315,13 @@ def _stored_records(positions: QuerySet[Position]) -> list[Record]:
         .annotate(
             overridden_text=Cast("overridden", TextField()),
             noted_text=Cast("noted", TextField()),
+            suspended_text=Cast("suspended", TextField()),
         )
         .values_list(*STORED_COLUMNS)
     )
     return [
-        Record(*row[:8], _ids(row[8]), _ids(row[9]), row[10:] if row[4] else None) for row in rows
+        Record(*row[:8], _ids(row[8]), _ids(row[9]), row[11:] if row[4] else None, _ids(row[10]))
+        for row in rows
     ]
 
 
@@ -272,6 +338,8 @@ def _interval_record(j: int, d: int, interval) -> Record:
         interval.until,
         resolution.overridden,
         resolution.noted,
+        None,
+        resolution.suspended,
     )
 
 
@@ -279,7 +347,8 @@ def _preview_records(jurisdiction_ids, dimension_ids, on: dt.date) -> list[Recor
     records = []
     for (j, d), scope in scopes_for(jurisdiction_ids, dimension_ids, include_drafts=True).items():
         interval = position_on(timeline(scope), on)
-        if interval.resolution.is_known or interval.approximate:
+        resolution = interval.resolution
+        if resolution.is_known or interval.approximate or resolution.suspended:
             records.append(_interval_record(j, d, interval))
     return records
 
@@ -289,6 +358,7 @@ def _hydrate(
 ) -> dict[tuple[int, int], PositionAnswer]:
     values = {v.pk: v for d in dimensions.values() for v in d.values.all()}
     provisions = _provisions_of(records, values)
+    suspensions = suspension_refs({i for r in records for i in r.suspended})
     return {
         (r.jurisdiction_id, r.dimension_id): PositionAnswer(
             jurisdiction=jurisdictions[r.jurisdiction_id],
@@ -301,6 +371,7 @@ def _hydrate(
             valid_to=r.valid_to,
             overridden=[provisions[i] for i in r.overridden if i in provisions],
             noted=[provisions[i] for i in r.noted if i in provisions],
+            suspensions=[suspensions[i] for i in r.suspended if i in suspensions],
         )
         for r in records
     }
@@ -421,6 +492,18 @@ def positions_on(
     ]
 
 
+def suspensions_on(dimension: Dimension, on: dt.date) -> list[SuspensionRef]:
+    """Court orders suspending a published provision on this question on that date, for
+    the map's note: two queries, one when none is in force."""
+    ids = Suspension.objects.filter(
+        provision__dimension=dimension,
+        provision__instrument__review_state=ReviewState.PUBLISHED,
+        starts_on__lte=on,
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    refs = suspension_refs(list(ids.values_list("pk", flat=True)))
+    return sorted(refs.values(), key=lambda s: (s.starts_on, s.pk))
+
+
 def map_values(dimension: Dimension, on: dt.date, level: str) -> dict[str, str | None]:
     """FIPS → value slug (None: unknown) for every jurisdiction of a level: two queries."""
     fips = dict(
@@ -459,6 +542,7 @@ def timeline_of(
         )
     values = {v.pk: v for v in dimension.values.all()}
     provisions = _provisions_of(records, values)
+    suspensions = suspension_refs({i for r in records for i in r.suspended})
     answers, cursor = [], None
     for r in sorted(records, key=lambda r: (r.valid_from is not None, r.valid_from)):
         if r.valid_from is not None and r.valid_from != cursor:
@@ -484,6 +568,7 @@ def timeline_of(
                 r.valid_to,
                 [provisions[i] for i in r.overridden if i in provisions],
                 [provisions[i] for i in r.noted if i in provisions],
+                [suspensions[i] for i in r.suspended if i in suspensions],
             )
         )
         cursor = r.valid_to

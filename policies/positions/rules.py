@@ -15,6 +15,10 @@ The rules are the codebook's ("Time" and "Who is bound"):
 - Binding ancestors apply from the nearest up to the state, so the higher authority has the
   last word: a value that limits cooperation is a floor, one that requires it preempts the
   locality's own limiting value, and where the locality says nothing it inherits.
+- A court order that enjoins a provision (a suspension) takes it out of every position from
+  the order's date until it is stayed, vacated or dissolved: the position is what the other
+  provisions give, and it names the order. Where nothing else applies, the position is
+  unknown with provenance "suspended".
 """
 
 import datetime as dt
@@ -28,6 +32,7 @@ class Provenance(StrEnum):
     OWN = "own"
     INHERITED = "inherited"
     PREEMPTED = "preempted"
+    SUSPENDED = "suspended"
     UNKNOWN = "unknown"
 
 
@@ -48,6 +53,8 @@ class Coded:
     ended_precision: str = Precision.DAY
     # When an instrument superseding this one takes effect (its certain start), if ever.
     superseded_from: dt.date | None = None
+    # Court orders enjoining it: (suspension id, from, until or None while it stands).
+    suspensions: tuple[tuple[int, dt.date, dt.date | None], ...] = ()
 
     @property
     def starts(self) -> dt.date:
@@ -59,9 +66,26 @@ class Coded:
         ends = [d for d in (self.ended_on, self.superseded_from) if d is not None]
         return min(ends) if ends else None
 
-    def in_force(self, on: dt.date) -> bool:
+    def enacted_in_force(self, on: dt.date) -> bool:
+        """In force on that date by its own dates, whatever a court has ordered."""
         stops = self.stops
         return self.starts <= on and (stops is None or on < stops)
+
+    def suspended_by(self, on: dt.date) -> tuple[int, ...]:
+        """The suspensions that keep it out on that date (only while it would be in force)."""
+        if not self.suspensions or not self.enacted_in_force(on):
+            return ()
+        return tuple(
+            pk
+            for pk, since, until in self.suspensions
+            if since <= on and (until is None or on < until)
+        )
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.enacted_in_force(on) and not self.suspended_by(on)
+
+    def suspension_edges(self) -> set[dt.date]:
+        return {d for _, since, until in self.suspensions for d in (since, until) if d is not None}
 
     def uncertain_windows(self) -> list[tuple[dt.date, dt.date]]:
         """Periods in which it may or may not have been in force."""
@@ -83,6 +107,7 @@ class Resolution:
     decided_by: Coded | None = None
     overridden: tuple[int, ...] = ()  # provision ids considered and set aside
     noted: tuple[int, ...] = ()  # binding mandates that did not displace the own value
+    suspended: tuple[int, ...] = ()  # suspensions keeping a reaching provision out
 
     @property
     def is_known(self) -> bool:
@@ -124,6 +149,7 @@ def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
 
 
 def resolve(scope: Scope, on: dt.date) -> Resolution:
+    suspended = tuple(sorted({pk for c in scope.all_provisions() for pk in c.suspended_by(on)}))
     own, own_losers = latest([c for c in scope.own if c.in_force(on)])
     overridden = [c.provision_id for c in own_losers]
     noted: list[int] = []
@@ -156,6 +182,8 @@ def resolve(scope: Scope, on: dt.date) -> Resolution:
             overridden.append(binding.provision_id)
 
     if current is None:
+        if suspended:
+            return Resolution(None, None, Provenance.SUSPENDED, suspended=suspended)
         return UNKNOWN
     return Resolution(
         value_id=current.value_id,
@@ -164,6 +192,7 @@ def resolve(scope: Scope, on: dt.date) -> Resolution:
         decided_by=current,
         overridden=tuple(sorted(set(overridden))),
         noted=tuple(sorted(set(noted))),
+        suspended=suspended,
     )
 
 
@@ -179,6 +208,7 @@ def timeline(scope: Scope) -> list[Interval]:
     boundaries = {c.starts for c in provisions}
     boundaries |= {c.stops for c in provisions if c.stops is not None}
     boundaries |= {d for window in windows for d in window}
+    boundaries |= {d for c in provisions for d in c.suspension_edges()}
     edges = sorted(boundaries)
 
     intervals: list[Interval] = [Interval(None, edges[0] if edges else None, UNKNOWN)]

@@ -11,7 +11,14 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from jurisdictions.models import Jurisdiction
-from policies.models import Dimension, DimensionValue, Instrument, Provision, ReviewState
+from policies.models import (
+    Dimension,
+    DimensionValue,
+    Instrument,
+    Provision,
+    ReviewState,
+    Suspension,
+)
 from policies.positions import store as position_store
 from policies.positions import version as data_version
 
@@ -87,6 +94,21 @@ def provision_saved(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Provision)
 def provision_deleted(sender, instance, **kwargs):
     _refresh_provision(instance, {instance.dimension_id})
+
+
+@receiver(post_save, sender=Suspension)
+@receiver(post_delete, sender=Suspension)
+def suspension_changed(sender, instance, raw=False, **kwargs):
+    # A court order takes its provision out of (or back into) every position it reaches.
+    if raw:
+        return
+    row = (
+        Provision.objects.filter(pk=instance.provision_id)
+        .values("instrument_id", "dimension_id")
+        .first()
+    )
+    if row is not None:  # gone with its provision, whose deletion refreshed the positions
+        _refresh_provision(Provision(instrument_id=row["instrument_id"]), {row["dimension_id"]})
 
 
 @receiver(pre_save, sender=Jurisdiction)

@@ -77,7 +77,7 @@ def committed_seed(django_db_setup, django_db_blocker):
     stays unblocked for the folder: the live server's threads need it as much as the tests.
     At the end, the database is emptied and the roles put back."""
     with django_db_blocker.unblock():
-        summary = load_all()
+        summary = load_all(places_path=None)
         yield summary
         call_command("flush", interactive=False, verbosity=0)
         _recreate_roles()

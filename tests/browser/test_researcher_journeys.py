@@ -145,8 +145,10 @@ def test_a_researcher_steps_the_map_back_to_2016_and_sees_alameda_county_change(
         assert label in alameda["label"] and label in alameda["title"], (year, alameda)
         if year >= 2018:
             assert alameda["value"] == "prohibited", (year, alameda)
-    assert seen[2016]["value"] == "limited-to-serious-offenses", seen[2016]
-    assert "Limited to serious offenses" in seen[2016]["label"]
+    # California's 2013 TRUST Act is a draft until its section is confirmed, so in 2016
+    # Alameda County has no published answer; SB 54 decides it from 2018.
+    assert seen[2016]["value"] == "unknown", seen[2016]
+    assert "Unknown" in seen[2016]["label"]
 
     # A keyboard user tabs into the map and hears which county and what it does.
     for _ in range(150):

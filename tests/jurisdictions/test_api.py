@@ -36,8 +36,8 @@ def test_jurisdictions_filter_by_state_level_parent_and_name(client):
     assert counties["count"] == 102
     by_fips_state = get(client, api("jurisdiction-list"), state="17", level="county")
     assert by_fips_state["count"] == 102
-    in_cook = get(client, api("jurisdiction-list"), parent="17031")
-    assert [j["name"] for j in in_cook["results"]] == ["Chicago"]
+    in_illinois = get(client, api("jurisdiction-list"), parent="17", level="place")
+    assert [j["name"] for j in in_illinois["results"]] == ["Chicago city"]
     named = get(client, api("jurisdiction-list"), q="cook", state="IL")
     assert [j["fips"] for j in named["results"]] == ["17031"]
 

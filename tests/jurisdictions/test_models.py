@@ -114,3 +114,36 @@ def test_real_ocd_ids_with_accents_and_tildes_are_accepted():
         Jurisdiction(
             name="X", slug="x", level=Level.COUNTY, parent=state, ocd_id=ocd_id
         ).full_clean(exclude=["slug"])
+
+
+def test_a_county_subdivision_sits_in_a_county_with_a_ten_digit_geoid():
+    illinois = make_state(name="Illinois", fips="17", usps="IL")
+    cook = make_county(illinois, fips="17031")
+    lemont = Jurisdiction(
+        name="Lemont township",
+        slug="il-cook-county-lemont-township",
+        level=Level.COUNTY_SUBDIVISION,
+        parent=cook,
+        fips="1703142808",
+    )
+    lemont.full_clean()
+    lemont.save()
+    assert lemont.state == illinois
+    assert lemont.ancestors() == [cook, illinois]
+    assert str(lemont) == "Lemont township, IL"
+
+
+def test_clean_refuses_a_county_subdivision_outside_a_county_or_with_a_place_geoid():
+    state = make_state()
+    township = Jurisdiction(
+        name="X", slug="x", level=Level.COUNTY_SUBDIVISION, parent=state, fips="1714000"
+    )
+    with pytest.raises(ValidationError) as caught:
+        township.full_clean()
+    assert "A county subdivision cannot sit inside a state" in str(caught.value)
+    assert "county subdivision FIPS code has 10 digits, not 7" in str(caught.value)
+
+
+def test_a_county_subdivision_without_a_parent_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Jurisdiction.objects.create(name="Orphan", slug="orphan", level=Level.COUNTY_SUBDIVISION)

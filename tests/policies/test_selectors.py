@@ -14,6 +14,7 @@ from policies.selectors import (
     positions_decided_by,
     published_instruments,
 )
+from tests.factories import publish_with_pinpoints
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -30,7 +31,9 @@ def test_the_positions_an_instrument_decides_are_the_pages_and_the_admins():
     assert {p.provision.instrument_id for p in decided} == {act.pk}
 
 
-def test_no_condition_keeps_every_jurisdiction_and_unknown_keeps_the_rest():
+def test_no_condition_keeps_every_jurisdiction_and_unknown_keeps_the_rest(bob):
+    # AB 4 is a draft until its section is confirmed; publish it as an editor would.
+    publish_with_pinpoints(Instrument.objects.get(title="California TRUST Act"), bob)
     counties = Jurisdiction.objects.filter(state__usps="CA", level="county")
     holds = dimension_by_slug("detainer-holds")
     day = dt.date(2016, 6, 1)

@@ -76,17 +76,19 @@ def test_publishing_refuses_an_instrument_without_an_effective_date(bob):
     ]
 
 
-def test_publishing_refuses_a_provision_with_neither_pinpoint_nor_source(bob):
+def test_publishing_refuses_a_provision_without_a_pinpoint_even_with_a_source(bob):
     instrument = make_instrument(make_state())
     cite(instrument)
     make_provision(instrument, make_dimension("ruse-safeguards"), "limited", pinpoint="")
     make_provision(
         instrument, make_dimension("status-inquiry"), "limited", pinpoint="", source=make_source()
     )
+    make_provision(instrument, make_dimension("resource-use"), "limited", pinpoint="§ 3")
     with pytest.raises(services.PublishRefused) as caught:
         services.instrument_publish(instrument=instrument, user=bob)
     assert caught.value.messages == [
-        "Provision “ruse-safeguards” has neither a pinpoint (section) nor a source of its own."
+        "Provision “ruse-safeguards” has no pinpoint: give the section of the text it relies on.",
+        "Provision “status-inquiry” has no pinpoint: give the section of the text it relies on.",
     ]
     instrument.refresh_from_db()
     assert instrument.review_state == ReviewState.DRAFT

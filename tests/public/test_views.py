@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from policies.models import Instrument
 from policies.positions.queries import codebook
+from tests.factories import publish_with_pinpoints
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -20,7 +21,7 @@ PAGE_QUERIES = {
     "codebook": 1,
     "sources": 3,
     "downloads": 3,  # two for the dataset's last update, one for the releases
-    "about": 0,
+    "about": 2,  # what is covered: jurisdictions with a known position, states with data
 }
 DRAFTS = ["Harris County 287(g) jail agreement", "Keep Illinois Families Together Act"]
 
@@ -42,7 +43,9 @@ def test_the_list_filters_by_state_and_level_with_facet_counts(client):
     assert "Download this view as CSV" in text
 
 
-def test_the_list_filters_by_a_dimension_value_on_a_date(client):
+def test_the_list_filters_by_a_dimension_value_on_a_date(client, bob):
+    # AB 4 is a draft until its section is confirmed; publish it as an editor would.
+    publish_with_pinpoints(Instrument.objects.get(title="California TRUST Act"), bob)
     text = page(
         client,
         reverse("site:jurisdictions"),

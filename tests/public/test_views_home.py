@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from policies.models import Instrument
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 
@@ -8,7 +10,9 @@ def test_the_home_page_shows_what_the_database_holds(client):
     text = client.get(reverse("home")).content.decode()
     assert '<tr><th scope="row">County</th><td>3142</td></tr>' in text
     assert '<tr><th scope="row">Dimensions coded</th><td>14</td></tr>' in text
-    assert '<tr><th scope="row">Published instruments</th><td>36</td></tr>' in text
+    published = Instrument.objects.published().count()
+    assert published > 20
+    assert f'<tr><th scope="row">Published instruments</th><td>{published}</td></tr>' in text
 
 
 def test_the_home_page_never_shows_a_draft(client):
@@ -22,7 +26,9 @@ def test_the_health_check_answers_ok(client):
     assert (response.status_code, response.content) == (200, b"ok")
 
 
-HOME_QUERIES = 12
+# The national map's court orders in force on the day (position_queries.suspensions_on) add
+# one query when the map is first drawn.
+HOME_QUERIES = 13
 
 
 def test_the_home_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):

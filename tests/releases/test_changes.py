@@ -37,9 +37,9 @@ def make_every_kind_of_change(bob):
     edited.summary = "Corrected summary."
     edited.save()
     Provision.objects.published().exclude(instrument=edited).last().delete()
-    instrument_publish(
-        instrument=Instrument.objects.get(title="Harris County 287(g) jail agreement"), user=bob
-    )
+    harris = Instrument.objects.get(title="Harris County 287(g) jail agreement")
+    harris.provisions.filter(pinpoint="").update(pinpoint="Art. I")
+    instrument_publish(instrument=harris, user=bob)
     return sb54
 
 

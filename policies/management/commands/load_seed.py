@@ -3,17 +3,18 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from policies.loading.dataset import DEFAULT_POLICIES_DIR
 from policies.loading.seed import (
     DEFAULT_JURISDICTIONS_CSV,
+    DEFAULT_PLACES_CSV,
     SeedDataError,
-    default_seed_path,
     load_all,
 )
 
 
 class Command(BaseCommand):
     help = (
-        "Load the jurisdictions, the codebook and the seed policies, in one transaction. "
+        "Load the jurisdictions, the codebook and the curated dataset, in one transaction. "
         "Safe to run again: it creates what is missing and leaves curators' edits alone."
     )
 
@@ -25,16 +26,35 @@ class Command(BaseCommand):
             help=f"CSV of states, territories and counties (default: {DEFAULT_JURISDICTIONS_CSV}).",
         )
         parser.add_argument(
-            "--seed",
+            "--places",
             type=Path,
+            default=DEFAULT_PLACES_CSV,
+            help=f"CSV (may be gzipped) of places and county subdivisions "
+            f"(default: {DEFAULT_PLACES_CSV}).",
+        )
+        parser.add_argument(
+            "--no-places",
+            action="store_true",
+            help="Leave out the places and county subdivisions (the seed's own places load).",
+        )
+        parser.add_argument(
+            "--policies",
+            type=Path,
+            action="append",
             default=None,
-            help=f"Seed policies YAML (default: {default_seed_path()}).",
+            help="A folder of <usps>.yaml dataset files, or one file; repeat to add research "
+            "files, read after (and replacing what they share with) the ones before "
+            f"(default: {DEFAULT_POLICIES_DIR}).",
         )
 
-    def handle(self, *args, jurisdictions, seed, **options):
+    def handle(self, *args, jurisdictions, places, no_places, policies, **options):
         started = time.perf_counter()
         try:
-            summary = load_all(jurisdictions_path=jurisdictions, seed_path=seed)
+            summary = load_all(
+                jurisdictions_path=jurisdictions,
+                places_path=None if no_places else places,
+                policies_paths=policies,
+            )
         except SeedDataError as exc:
             raise CommandError(str(exc)) from exc
         for line in summary.lines():

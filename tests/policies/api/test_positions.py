@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from policies.models import Instrument
 from policies.positions.queries import codebook
-from policies.services import instrument_publish
+from tests.factories import publish_with_pinpoints
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -28,7 +28,9 @@ def only(body):
     return body["results"][0]
 
 
-def test_a_california_county_inherits_ab4_in_2016_and_sb54_from_2018(client):
+def test_a_california_county_inherits_ab4_in_2016_and_sb54_from_2018(client, bob):
+    # AB 4 is a draft until its section is confirmed; publish it as an editor would.
+    publish_with_pinpoints(Instrument.objects.get(title="California TRUST Act"), bob)
     in_2016 = only(positions(client, dimension="detainer-holds", as_of="2016-06-01", fips="06001"))
     assert (in_2016["value"], in_2016["provenance"]) == ("limited-to-serious-offenses", "inherited")
     assert in_2016["decided_by"]["instrument"]["citation"] == "AB 4 (2013)"
@@ -45,9 +47,7 @@ def test_cook_county_is_its_own_and_overrides_the_illinois_floor(client):
 
 
 def test_harris_countys_287g_ends_on_2017_02_21_once_published(client, bob):
-    instrument_publish(
-        instrument=Instrument.objects.get(title="Harris County 287(g) jail agreement"), user=bob
-    )
+    publish_with_pinpoints(Instrument.objects.get(title="Harris County 287(g) jail agreement"), bob)
     response = client.get(
         reverse("api:timeline"), {"jurisdiction": "48201", "dimension": "agreement-287g"}
     )

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Instrument, Provision
+from tests.factories import publish_with_pinpoints
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -76,16 +77,20 @@ def test_an_instrument_carries_its_provisions_citations_and_partial_dates(client
 
 def test_instruments_filter_by_kind_state_dimension_and_date(client):
     statutes = get(client, api("instrument-list"), kind="statute", state="CA")
-    assert statutes["count"] == 6
+    # TRUTH Act, SB 54, AB 1440; AB 4 and the 2025 acts are drafts until their sections
+    # are confirmed.
+    assert statutes["count"] == 3
     on_detainers = get(
         client, api("instrument-list"), dimension="detainer-holds", jurisdiction="06"
     )
     assert {i["citation"] for i in on_detainers["results"]} == {
-        "AB 4 (2013)",
         "SB 54 (2017); Gov. Code §§ 7284–7284.12",
     }
     in_force = get(client, api("instrument-list"), in_force_on="2016-06-01", state="CA")
-    assert "AB 4 (2013)" in {i["citation"] for i in in_force["results"]}
+    assert "AB 2792, Ch. 768, Stats. 2016; Gov. Code § 7283 et seq." not in {
+        i["citation"] for i in in_force["results"]
+    }  # the TRUTH Act takes effect on 2017-01-01
+    assert "Ord. 375-89; S.F. Admin. Code ch. 12H" in {i["citation"] for i in in_force["results"]}
 
 
 def test_provisions_filter_by_dimension_and_value(client):
@@ -96,7 +101,7 @@ def test_provisions_filter_by_dimension_and_value(client):
         .filter(dimension__slug="detainer-holds", value__slug="mandated")
         .count()
     )
-    assert body["count"] >= 4
+    assert body["count"] >= 2  # Texas SB 4 and Florida SB 168
 
 
 def test_updated_since_returns_only_what_changed(client, bob):
@@ -145,7 +150,7 @@ def test_any_origin_may_read_the_api(client):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
-def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf):
+def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf, bob):
     """InstrumentSerializer.to_representation is written out for speed; DRF's own, driven
     by the declared fields, must give the same for every published instrument."""
     from rest_framework import serializers
@@ -156,8 +161,10 @@ def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf):
 
     request = Request(rf.get("/api/v1/instruments/"))
     serializer = InstrumentSerializer(context={"request": request})
+    # One that ended, to cover every field.
+    publish_with_pinpoints(Instrument.objects.get(title="Harris County 287(g) jail agreement"), bob)
     instruments = list(published_instruments())
-    assert len(instruments) > 30
+    assert len(instruments) > 20
     assert any(i.agency_id for i in instruments) and any(i.ended_on for i in instruments)
     for instrument in instruments:
         written_out = serializer.to_representation(instrument)

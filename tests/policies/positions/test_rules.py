@@ -161,3 +161,64 @@ def test_an_overridden_floor_is_listed_only_while_it_is_in_force():
         (on("2012-01-01"), ordinance, (floor.provision_id,)),
         (on("2015-01-01"), ordinance, ()),
     ]
+
+
+# --- court orders (suspensions) ----------------------------------------------------------
+
+
+def suspended(provision, since, until=None, pk=900):
+    from dataclasses import replace
+
+    return replace(
+        provision,
+        suspensions=((pk, on(since), on(until) if until else None),),
+    )
+
+
+def test_an_enjoined_binding_mandate_leaves_the_county_unknown_and_names_the_order():
+    mandate = suspended(
+        coded(STATE, 5, "2017-09-01", binding=True), "2017-08-30", "2017-09-25", pk=7
+    )
+    scope = Scope(NEUTRAL, own=[], ancestors=[[mandate]])
+    during = resolve(scope, on("2017-09-10"))
+    assert (during.value_id, during.provenance, during.suspended) == (None, "suspended", (7,))
+    after = resolve(scope, on("2017-09-25"))
+    assert (after.rank, after.provenance, after.suspended) == (5, "inherited", ())
+
+
+def test_a_citys_own_limit_stands_while_the_state_mandate_is_enjoined():
+    own = coded(CITY, 1, "2015-03-01")
+    mandate = suspended(coded(STATE, 5, "2017-09-01", binding=True), "2017-08-30", "2017-09-25")
+    scope = Scope(NEUTRAL, own=[own], ancestors=[[], [mandate]])
+    during = resolve(scope, on("2017-09-10"))
+    assert (during.decided_by, during.provenance, during.suspended) == (own, "own", (900,))
+    after = resolve(scope, on("2017-10-01"))
+    assert (after.rank, after.provenance) == (5, "preempted")
+
+
+def test_a_timeline_cuts_at_the_order_and_at_its_end():
+    mandate = suspended(
+        coded(STATE, 5, "2019-10-01", binding=True), "2021-09-21", "2023-04-13", pk=8
+    )
+    intervals = timeline(Scope(NEUTRAL, own=[], ancestors=[[mandate]]))
+    assert [(i.since, i.resolution.provenance, i.resolution.suspended) for i in intervals] == [
+        (None, "unknown", ()),
+        (on("2019-10-01"), "inherited", ()),
+        (on("2021-09-21"), "suspended", (8,)),
+        (on("2023-04-13"), "inherited", ()),
+    ]
+
+
+def test_an_order_before_the_law_takes_effect_suspends_it_only_once_it_would_be_in_force():
+    mandate = suspended(coded(STATE, 5, "2017-09-01", binding=True), "2017-08-30", "2017-09-25")
+    scope = Scope(NEUTRAL, own=[], ancestors=[[mandate]])
+    assert resolve(scope, on("2017-08-31")).provenance == "unknown"
+    assert resolve(scope, on("2017-08-31")).suspended == ()
+
+
+def test_a_later_law_overrides_a_no_law_found_finding():
+    finding = coded(STATE, NEUTRAL, "2010-01-01")  # a "no law found" finding holds neutral
+    statute = coded(STATE, 1, "2019-01-01")
+    scope = Scope(NEUTRAL, own=[finding, statute])
+    assert resolve(scope, on("2015-01-01")).decided_by == finding
+    assert resolve(scope, on("2020-01-01")).decided_by == statute

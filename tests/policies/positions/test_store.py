@@ -46,6 +46,17 @@ def provisions(draw, adopter, binding):
         if ended_on.year < effective_on.year:
             ended_on, ended_precision = None, Precision.DAY
     rank = draw(st.integers(0, len(SCALE) - 1))
+    suspensions = ()
+    if draw(st.booleans()):  # a court order enjoining it for a while, or until now
+        since = draw(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)))
+        until = draw(st.one_of(st.none(), st.integers(1, 3000)))
+        suspensions = (
+            (
+                draw(st.integers(1, 10**9)),
+                since,
+                since + dt.timedelta(days=until) if until else None,
+            ),
+        )
     return Coded(
         provision_id=draw(st.integers(1, 10**9)),
         instrument_id=0,
@@ -58,6 +69,7 @@ def provisions(draw, adopter, binding):
         effective_precision=effective_precision,
         ended_on=ended_on,
         ended_precision=ended_precision,
+        suspensions=suspensions,
     )
 
 
@@ -70,6 +82,18 @@ def scopes(draw):
 
 
 DATES = st.dates(min_value=dt.date(1999, 1, 1), max_value=dt.date(2032, 12, 31))
+
+
+@given(scope=scopes(), on=DATES)
+@settings(max_examples=200)
+def test_a_suspended_provision_never_decides_a_position_and_is_named(scope, on):
+    result = resolve(scope, on)
+    # Compared whole: two drawn provisions may share an id.
+    suspended = [c for c in scope.all_provisions() if c.suspended_by(on)]
+    if result.decided_by is not None:
+        assert result.decided_by not in suspended
+    named = {pk for c in scope.all_provisions() for pk in c.suspended_by(on)}
+    assert set(result.suspended) == named
 
 
 @given(scope=scopes(), on=DATES)

@@ -25,7 +25,7 @@ def seeded_from_one(django_db_blocker, db):
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-    load_all()
+    load_all(places_path=None)
 
 
 def test_every_page_and_endpoint_answers_as_recorded(seeded_from_one):
