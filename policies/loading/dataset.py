@@ -61,7 +61,10 @@ INSTRUMENT_REQUIRED = ("jurisdiction", "title", "kind", "status", "confidence", 
 PROVISION_KEYS = {"dimension", "value", "pinpoint", "exceptions", "quote", "quote_source", "notes"}
 SOURCE_KEYS = {"title", "url", "publisher", "kind"}
 SUSPENSION_KEYS = {"instrument", "dimensions", "order", "from", "until", "until_reason", "source"}
-FINDING_KEYS = {"jurisdiction", "dimension", "value", "from", "reviewed_on", "searched"}
+FINDING_KEYS = {"jurisdiction", "dimension", "value", "from", "until", "reviewed_on", "searched"}
+# `until`: the day a law on the question took effect, when the search found one that is not yet
+# confirmed (a draft): the finding claims "no law" only up to it.
+FINDING_REQUIRED = tuple(sorted(FINDING_KEYS - {"until"}))
 EVENT_KEYS = {"jurisdiction", "date", "kind", "title", "source"}
 AGENCY_KEYS = {"name", "kind", "jurisdiction"}
 PLACE_KEYS = {"fips", "name", "ocd_id"}
@@ -214,11 +217,12 @@ def _read_file(path: Path, dataset: Dataset, keyed: dict) -> None:
 
     for index, spec in enumerate(_list(data, "findings", name)):
         where = f"{name}: findings[{index}]"
-        _check_keys(spec, FINDING_KEYS, tuple(sorted(FINDING_KEYS)), where)
+        _check_keys(spec, FINDING_KEYS, FINDING_REQUIRED, where)
         finding = {
             **spec,
             "jurisdiction": _fips(spec["jurisdiction"], f"{where}: jurisdiction"),
             "from": _partial(spec["from"], f"{where}: from"),
+            "until": _partial(spec["until"], f"{where}: until") if spec.get("until") else None,
             "reviewed_on": _day(spec["reviewed_on"], f"{where}: reviewed_on"),
         }
         if not str(spec["searched"]).strip():
@@ -309,7 +313,10 @@ def _finding_instrument(finding: dict) -> dict:
         "kind": InstrumentKind.RESEARCH_FINDING.value,
         "citation": "",
         "effective": finding["from"],
-        "status": InstrumentStatus.IN_FORCE.value,
+        **({"ended": finding["until"]} if finding["until"] else {}),
+        "status": (
+            InstrumentStatus.SUPERSEDED if finding["until"] else InstrumentStatus.IN_FORCE
+        ).value,
         "confidence": FINDING_CONFIDENCE,
         "draft_reason": "",
         "binding": False,

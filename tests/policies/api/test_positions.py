@@ -33,7 +33,7 @@ def test_a_california_county_inherits_ab4_in_2016_and_sb54_from_2018(client, bob
     publish_with_pinpoints(Instrument.objects.get(title="California TRUST Act"), bob)
     in_2016 = only(positions(client, dimension="detainer-holds", as_of="2016-06-01", fips="06001"))
     assert (in_2016["value"], in_2016["provenance"]) == ("limited-to-serious-offenses", "inherited")
-    assert in_2016["decided_by"]["instrument"]["citation"] == "AB 4 (2013)"
+    assert in_2016["decided_by"]["instrument"]["citation"].startswith("AB 4 (2013)")
     in_2018 = only(positions(client, dimension="detainer-holds", as_of="2018-01-01", fips="06001"))
     assert in_2018["value"] == "prohibited"
     assert in_2018["decided_by"]["provision"]["pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
@@ -76,10 +76,18 @@ def test_at_least_and_at_most_filter_on_the_ordered_scale(client):
         page_size=1000,
     )
     assert {r["value"] for r in at_most["results"]} == {"mandated"}
+    # The values between the two bounds: the scale's middle, which neither filter returns.
+    between = {
+        slug: positions(
+            client, dimension="detainer-holds", as_of="2019-06-01", level="county", value=slug
+        )["count"]
+        for slug in ("limited-to-serious-offenses", "no-policy", "honored")
+    }
+    assert between["limited-to-serious-offenses"] > 0
     unknown = positions(
         client, dimension="detainer-holds", as_of="2019-06-01", level="county", value="unknown"
     )
-    assert unknown["count"] == 3142 - at_least["count"] - at_most["count"]
+    assert unknown["count"] == (3142 - at_least["count"] - at_most["count"] - sum(between.values()))
 
 
 def test_positions_pin_their_queries_for_one_row_and_a_hundred(client, django_assert_num_queries):
@@ -254,7 +262,8 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
     kinds = set()
     for slug in ("detainer-holds", "agreement-287g"):
         dimension = dimension_by_slug(slug)
-        for as_of in (dt.date(2019, 6, 1), dt.date(2008, 6, 1)):
+        # 2022: Florida's SB 1808 is known only to the year, so its counties are approximate.
+        for as_of in (dt.date(2019, 6, 1), dt.date(2008, 6, 1), dt.date(2022, 6, 1)):
             counties = Jurisdiction.objects.filter(level="county").order_by("fips")
             for answer in positions_on(dimension, as_of, counties):
                 record = interval_of(answer, request)

@@ -77,17 +77,17 @@ def test_an_instrument_carries_its_provisions_citations_and_partial_dates(client
 
 def test_instruments_filter_by_kind_state_dimension_and_date(client):
     statutes = get(client, api("instrument-list"), kind="statute", state="CA")
-    # TRUTH Act, SB 54, AB 1440; AB 4 and the 2025 acts are drafts until their sections
-    # are confirmed.
-    assert statutes["count"] == 3
+    # TRUTH Act, SB 54, AB 1440, SB 29, AB 668 and SB 805; AB 4 and the other 2025 acts are
+    # drafts until their sections are confirmed.
+    assert statutes["count"] == 6
     on_detainers = get(
         client, api("instrument-list"), dimension="detainer-holds", jurisdiction="06"
     )
     assert {i["citation"] for i in on_detainers["results"]} == {
-        "SB 54 (2017); Gov. Code §§ 7284–7284.12",
+        "SB 54, ch. 495, Stats. 2017; Gov. Code §§ 7284–7284.12",
     }
     in_force = get(client, api("instrument-list"), in_force_on="2016-06-01", state="CA")
-    assert "AB 2792, Ch. 768, Stats. 2016; Gov. Code § 7283 et seq." not in {
+    assert "AB 2792, ch. 768, Stats. 2016; Gov. Code §§ 7283–7283.2" not in {
         i["citation"] for i in in_force["results"]
     }  # the TRUTH Act takes effect on 2017-01-01
     assert "Ord. 375-89; S.F. Admin. Code ch. 12H" in {i["citation"] for i in in_force["results"]}

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from jurisdictions.models import Jurisdiction
 from policies.dates import Precision
-from policies.loading.dataset import DEFAULT_POLICIES_DIR, finding_title
+from policies.loading.dataset import DEFAULT_POLICIES_DIR, finding_title, read_dataset
 from policies.loading.seed import SeedDataError, load_seed_policies
 from policies.models import Dimension, Instrument, Position, ReviewState, Suspension
 from policies.positions import coverage
@@ -91,15 +91,28 @@ def test_florida_sb168_is_dated_to_the_day_with_its_sections():
         "sanctuary-preemption": "Fla. Stat. § 908.103",
         "detainer-holds": "Fla. Stat. § 908.105",
         "operational-support": "Fla. Stat. § 908.104(1)",
+        # § 908.102(6) defines the barred sanctuary policies, naming each form of cooperation.
+        "release-notification": "Fla. Stat. § 908.102(6)(b)",
+        "ice-custody-access": "Fla. Stat. § 908.102(6)(c)",
+        "information-sharing": "Fla. Stat. § 908.102(6)(e), § 908.104(2)",
     }
 
 
-def test_georgia_hb1105_is_not_high_confidence_and_its_date_is_unconfirmed():
-    hb1105 = Instrument.objects.get(title="Georgia Criminal Alien Track and Report Act of 2024")
-    assert hb1105.confidence != "high"
-    assert hb1105.effective_precision == Precision.YEAR
-    assert hb1105.review_state == ReviewState.DRAFT
-    assert "effective date is unconfirmed" in hb1105.draft_reason
+def test_georgia_hb1105s_unread_duties_stay_a_draft_beside_its_verified_part():
+    unread = Instrument.objects.get(
+        title="HB 1105 (2024): detainers, 287(g) applications and penalties"
+    )
+    assert unread.confidence == "unverified"
+    assert unread.review_state == ReviewState.DRAFT
+    assert "enrolled text of HB 1105 was still not read" in unread.draft_reason
+    assert not Instrument.objects.published().filter(pk=unread.pk).exists()
+    assert answer("13", "detainer-holds", "2025-01-01").value is None
+    verified = Instrument.objects.get(title="HB 1105 (2024): jail status verification")
+    assert (verified.confidence, verified.review_state) == ("medium", ReviewState.PUBLISHED)
+    assert (verified.effective_on, verified.effective_precision) == (
+        day("2024-05-01"),
+        Precision.DAY,
+    )
 
 
 def test_every_dataset_file_is_named_for_the_state_it_holds():
@@ -111,9 +124,14 @@ def test_every_dataset_file_is_named_for_the_state_it_holds():
 
 
 def test_sb4s_detainer_mandate_is_suspended_until_the_fifth_circuits_stay():
-    order = Suspension.objects.get(provision__instrument__title__startswith="SB 4 (2017)")
-    assert (order.starts_on, order.ends_on) == (day("2017-08-30"), day("2017-09-25"))
-    assert order.provision.dimension.slug == "detainer-holds"
+    orders = Suspension.objects.filter(provision__instrument__title__startswith="SB 4 (2017)")
+    # One row per suspended provision: the order reached the detainer and notice duties.
+    assert {o.provision.dimension.slug for o in orders} == {
+        "detainer-holds",
+        "release-notification",
+    }
+    assert {(o.starts_on, o.ends_on) for o in orders} == {(day("2017-08-30"), day("2017-09-25"))}
+    order = orders.get(provision__dimension__slug="detainer-holds")
     travis = answer("48453", "detainer-holds", "2017-09-10")
     assert (travis.value, travis.provenance) == (None, "suspended")
     assert [s.order for s in travis.suspensions] == [order.order]
@@ -132,6 +150,7 @@ def test_the_texas_timeline_shows_the_suspension_between_enactment_and_the_stay(
     )
     assert [(i.valid_from, i.provenance) for i in intervals] == [
         (None, "unknown"),
+        (day("2010-01-01"), "own"),  # no law found until SB 4 took effect
         (day("2017-09-01"), "suspended"),
         (day("2017-09-25"), "own"),
     ]
@@ -205,9 +224,10 @@ def with_finding(tmp_path, **changes):
     return [DEFAULT_POLICIES_DIR, folder]
 
 
-def test_a_finding_is_a_coded_answer_distinct_from_unknown(tmp_path, client):
-    load_seed_policies(with_finding(tmp_path))
-    finding = Instrument.objects.get(title=finding_title("courthouse-arrests"))
+def test_a_finding_is_a_coded_answer_distinct_from_unknown(client):
+    finding = Instrument.objects.get(
+        title=finding_title("courthouse-arrests"), jurisdiction__fips="48"
+    )
     assert (finding.kind, finding.review_state, finding.last_verified_on) == (
         "research-finding",
         ReviewState.PUBLISHED,
@@ -219,11 +239,24 @@ def test_a_finding_is_a_coded_answer_distinct_from_unknown(tmp_path, client):
     assert answer("48453", "courthouse-arrests", "2020-01-01").value is None
     page = client.get("/jurisdictions/tx/", {"as_of": "2020-01-01"}).content.decode()
     assert "Reviewed: no law found" in page
-    report = coverage.coverage(on=day("2022-01-01"))
+    on = day("2022-01-01")
+    report = coverage.coverage(on=on)
     row = next(
         r for r in report.rows if r.dimension.slug == "courthouse-arrests" and r.level == "state"
     )
-    assert (row.no_law_found, row.known) == (1, 1)  # New York's Protect Our Courts Act
+    states = set(Jurisdiction.objects.filter(level="state").values_list("fips", flat=True))
+    in_force = {
+        f["jurisdiction"]
+        for f in read_dataset().findings
+        if f["dimension"] == "courthouse-arrests"
+        and f["jurisdiction"] in states
+        and f["from"] <= on.isoformat()
+        and (f["until"] is None or on.isoformat() < f["until"])
+    }
+    assert "48" in in_force and "36" not in in_force
+    assert row.no_law_found == len(in_force)
+    assert row.known >= 1  # New York's Protect Our Courts Act among them
+    assert answer("36", "courthouse-arrests", "2022-01-01").instrument.kind != "research-finding"
 
 
 def test_a_finding_must_hold_the_neutral_value(tmp_path):

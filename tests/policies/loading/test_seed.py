@@ -33,6 +33,7 @@ from policies.models import (
     Source,
 )
 from policies.positions import store as position_store
+from policies.services import publish_problems
 
 SEEDED_MODELS = [Jurisdiction, Dimension, Instrument, Provision, Citation, Source, Event]
 SHARED_CODEBOOK = settings.SHARED_DATA_DIR / "codebook.md"
@@ -80,8 +81,10 @@ def history_rows():
     )
 
 
-def instrument(title):
-    return Instrument.objects.get(title=title)
+def instrument(title, fips=None):
+    """The instrument of that title; a finding's title repeats, so name its jurisdiction."""
+    found = Instrument.objects.filter(title=title)
+    return found.get(jurisdiction__fips=fips) if fips else found.get()
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -205,11 +208,17 @@ def test_confidence_decides_what_is_published():
         expected = (
             ReviewState.DRAFT if spec["confidence"] == "unverified" else ReviewState.PUBLISHED
         )
-        assert instrument(spec["title"]).review_state == expected, spec["title"]
-        assert instrument(spec["title"]).confidence == spec["confidence"]
+        loaded = instrument(spec["title"], spec["jurisdiction"])
+        assert loaded.review_state == expected, spec["title"]
+        assert loaded.confidence == spec["confidence"]
     assert instrument("Harris County 287(g) jail agreement").review_state == ReviewState.DRAFT
     assert instrument("MCSO 287(g) jail enforcement agreement").review_state == ReviewState.DRAFT
-    assert instrument("Keep Illinois Families Together Act").review_state == ReviewState.DRAFT
+    assert (
+        instrument("HB 1105 (2024): detainers, 287(g) applications and penalties").review_state
+        == ReviewState.DRAFT
+    )
+    # P.A. 101-0019, now read at its section, is published.
+    assert instrument("Keep Illinois Families Together Act").review_state == ReviewState.PUBLISHED
     assert instrument("Illinois TRUST Act").review_state == ReviewState.PUBLISHED
 
 
@@ -234,7 +243,7 @@ def test_the_illinois_trust_act_limits_detainer_holds_to_judicial_warrants_at_it
     assert provision.value.slug == "judicial-warrant-only"
     assert provision.pinpoint == "5 ILCS 805/15(a)"
     assert trust_act.binding
-    assert trust_act.citation == "P.A. 100-463 (SB 31); 5 ILCS 805"
+    assert trust_act.citation == "P.A. 100-463 (SB 31, 2017); 5 ILCS 805"
 
 
 def test_dates_keep_the_precision_the_seed_gives():
@@ -272,7 +281,15 @@ def test_only_findings_are_marked_verified_since_the_dataset_says_so_only_for_th
 
 
 def test_every_published_provision_cites_a_source_of_its_own():
-    for provision in Provision.objects.published():
+    # A "no law found" finding cites no law: it records what was searched and when instead,
+    # as publish_problems asks of it.
+    findings = Provision.objects.published().filter(instrument__kind="research-finding")
+    assert findings.exists()
+    for provision in findings.select_related("instrument"):
+        assert provision.instrument.summary.strip(), provision.instrument
+        assert provision.instrument.last_verified_on, provision.instrument
+        assert publish_problems(provision.instrument) == [], provision.instrument
+    for provision in Provision.objects.published().exclude(instrument__kind="research-finding"):
         assert provision.citations.exists(), provision
     way_forward = instrument("Illinois Way Forward Act")
     citations = Citation.objects.filter(
@@ -284,16 +301,23 @@ def test_every_published_provision_cites_a_source_of_its_own():
 
 def test_a_quote_sits_on_the_citation_of_the_source_it_was_copied_from():
     trust_act = instrument("Illinois TRUST Act")
-    quoted = Citation.objects.exclude(quote="").get(provision__instrument=trust_act)
-    assert quoted.source.url.endswith("000508050K15.html")
-    assert quoted.quote.startswith("A law enforcement agency or law enforcement official shall")
+    detainers = trust_act.provisions.get(dimension__slug="detainer-holds")
+    quoted = detainers.citations.exclude(quote="").get()
+    assert "DocNum=4010" in quoted.source.url  # § 15(a) as then in force, set out in HB 4010
+    assert quoted.quote.startswith("(a) A law enforcement agency or law enforcement official shall")
     assert quoted.pinpoint == "5 ILCS 805/15(a)"
+    # The provision's other source carries no quote: none was copied from it.
+    assert detainers.citations.filter(quote="").get().source.title == "Public Act 100-0463"
+    notice = trust_act.provisions.get(dimension__slug="release-notification")
+    quoted = notice.citations.exclude(quote="").get()
+    assert quoted.source.url.endswith("100-0463.htm")
+    assert quoted.quote.startswith('"Immigration detainer" means a document')
 
 
 def test_each_instrument_cites_each_of_its_sources():
     trust_act = instrument("Illinois TRUST Act")
     assert sorted(trust_act.citations.values_list("source__title", flat=True)) == [
-        "5 ILCS 805/15",
+        "HB 4010 (101st GA), setting out 5 ILCS 805/15 as then in force",
         "Public Act 100-0463",
     ]
 
