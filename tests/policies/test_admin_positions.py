@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 
 def test_an_instruments_page_lists_the_positions_it_decides_today(client, alice):
-    sb54 = Instrument.objects.get(citation__startswith="SB 54 (2017)")
+    sb54 = Instrument.objects.get(title="California Values Act")
     client.force_login(alice)
     page = client.get(reverse("admin:policies_instrument_change", args=[sb54.pk]))
     text = page.content.decode()
@@ -37,11 +37,11 @@ def test_a_jurisdictions_page_shows_its_positions_with_provenance(client, alice)
 
 
 def test_curators_can_preview_drafts_on_a_jurisdictions_page(client, alice):
-    illinois = Jurisdiction.objects.get(fips="17")
-    url = reverse("admin:jurisdictions_jurisdiction_change", args=[illinois.pk])
+    georgia = Jurisdiction.objects.get(fips="13")
+    url = reverse("admin:jurisdictions_jurisdiction_change", args=[georgia.pk])
     client.force_login(alice)
     public = client.get(url).content.decode()
     preview = client.get(url, {"preview": "drafts"}).content.decode()
-    assert "Keep Illinois Families Together Act" not in public
-    assert "Keep Illinois Families Together Act" in preview
+    assert "HB 1105 (2024): detainers, 287(g) applications and penalties" not in public
+    assert "HB 1105 (2024): detainers, 287(g) applications and penalties" in preview
     assert "preview including drafts" in preview

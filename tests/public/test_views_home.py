@@ -18,7 +18,7 @@ def test_the_home_page_shows_what_the_database_holds(client):
 def test_the_home_page_never_shows_a_draft(client):
     text = client.get(reverse("home")).content.decode()
     assert "Harris County 287(g) jail agreement" not in text
-    assert "Keep Illinois Families Together Act" not in text
+    assert "HB 1105 (2024): detainers, 287(g) applications and penalties" not in text
 
 
 def test_the_health_check_answers_ok(client):

@@ -105,11 +105,11 @@ def test_a_county_with_no_coded_provision_is_hatched_as_unknown(client):
 
 
 def test_unknown_is_drawn_unlike_the_neutral_value(client):
-    # Vermont codes "none" for 287(g) agreements; Wyoming codes nothing.
+    # Texas found no law on 287(g) agreements before SB 8 ("none"); Utah codes nothing.
     text = map_page(client, dimension="agreement-287g", level="state", as_of="2019-06-01")
     drawn = shapes(text)
-    assert (drawn["50"]["value"], drawn["56"]["value"]) == ("none", "unknown")
-    assert drawn["50"]["title"] == "Vermont: None"
+    assert (drawn["48"]["value"], drawn["49"]["value"]) == ("none", "unknown")
+    assert drawn["48"]["title"].startswith("Texas: None")
     assert fill_rule(text, "none") == map_svg.NEUTRAL_FILL
     assert fill_rule(text, "none") != fill_rule(text, "unknown")
 

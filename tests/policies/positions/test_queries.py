@@ -54,7 +54,11 @@ def test_california_counties_inherit_ab4_then_sb54_on_detainers(seeded, bob):
         dimension("detainer-holds"), day("2016-06-01"), california_counties
     )
     assert {(a.value.slug, a.provenance, a.instrument.citation) for a in in_2016} == {
-        ("limited-to-serious-offenses", "inherited", "AB 4 (2013)")
+        (
+            "limited-to-serious-offenses",
+            "inherited",
+            "AB 4 (2013), Stats. 2013; Gov. Code §§ 7282, 7282.5",
+        )
     }
     in_2018 = position_queries.positions_on(
         dimension("detainer-holds"), day("2018-01-01"), california_counties
@@ -135,22 +139,22 @@ def test_a_jurisdiction_with_no_provision_is_unknown_not_no_policy(seeded):
 
 
 def test_a_draft_never_changes_a_public_position_but_shows_in_a_preview(seeded):
-    # Keep Illinois Families Together Act (unverified, a draft) bans 287(g) from 2019.
-    illinois, on = place("17"), day("2021-01-01")
-    public = position_queries.position(illinois, dimension("agreement-287g"), on)
+    # Georgia's HB 1105 detainer duty (unverified, a draft) mandates holds from 2024.
+    georgia, on = place("13"), day("2025-01-01")
+    public = position_queries.position(georgia, dimension("detainer-holds"), on)
     preview = position_queries.position(
-        illinois, dimension("agreement-287g"), on, include_drafts=True
+        georgia, dimension("detainer-holds"), on, include_drafts=True
     )
     assert public.provenance == "unknown"
     assert (preview.value.slug, preview.instrument.title) == (
-        "prohibited",
-        "Keep Illinois Families Together Act",
+        "mandated",
+        "HB 1105 (2024): detainers, 287(g) applications and penalties",
     )
     assert not Position.objects.filter(provision__instrument__review_state="draft").exists()
 
 
 def test_unpublishing_and_republishing_updates_positions_in_the_same_transaction(seeded, bob):
-    sb54 = Instrument.objects.get(citation__startswith="SB 54 (2017)")
+    sb54 = Instrument.objects.get(title="California Values Act")
     instrument_unpublish(instrument=sb54, user=bob)
     assert answer("06001", "detainer-holds", "2019-06-01").provenance == "unknown"
     submit_for_review(sb54)
@@ -166,10 +170,9 @@ def test_counties_at_least_as_limiting_as_judicial_warrant_only_on_2019_06_01(se
         Jurisdiction.objects.counties(), detainers, day("2019-06-01"), at_least=threshold
     )
     states = set(matching.values_list("parent__usps", flat=True))
-    # California (SB 54) and Illinois (TRUST Act). Colorado's HB19-1124, Lunn v.
-    # Commonwealth and Philadelphia's executive order are drafts until their sections are
-    # confirmed.
-    assert states == {"CA", "IL"}
+    # California (SB 54), Illinois (TRUST Act), Colorado (HB19-1124), Massachusetts (Lunn v.
+    # Commonwealth), New York and Washington (Keep Washington Working) by state law.
+    assert states == {"CA", "CO", "IL", "MA", "NY", "WA"}
     assert matching.filter(parent__usps="CA").count() == 58
     # Connecticut's amended TRUST Act takes effect only on 2019-10-01.
     assert not matching.filter(parent__usps="CT").exists()
