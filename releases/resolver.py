@@ -19,7 +19,8 @@ from policies.positions.queries import (
     merge_sources,
     suspension_refs,
 )
-from policies.positions.rules import STACKING_DIMENSIONS, Coded, Provenance, position_on, timeline
+from policies.positions.rules import Coded, Provenance, position_on, timeline
+from policies.positions.rules import STACKING_DIMENSIONS
 from policies.positions.store import assemble_scopes, chain_of
 from releases import files
 from releases.models import Release
