@@ -12,7 +12,6 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from coding.selectors import blind_instrument_ids
 from core.params import PageQuery, past_the_last, today
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Level
@@ -31,19 +30,12 @@ from policies.selectors import (
 )
 from public import queries
 from public.map_svg import render_map
-from releases.selectors import releases_listed
 
 PAGE_SIZE = 50
 
 
 def can_preview(request) -> bool:
-    """Curators preview drafts, except while they code an instrument blind (a preview would
-    show the first coding's effect)."""
-    return (
-        request.user.is_authenticated
-        and request.user.has_perm("policies.view_instrument")
-        and not blind_instrument_ids(user=request.user)
-    )
+    return request.user.is_authenticated and request.user.has_perm("policies.view_instrument")
 
 
 class BadParameter(Exception):
@@ -368,11 +360,7 @@ def downloads(request):
     return render(
         request,
         "public/downloads.html",
-        {
-            "tables": list(TABLES),
-            "updated": queries.dataset_updated_at(),
-            "releases": releases_listed(),
-        },
+        {"tables": list(TABLES), "updated": queries.dataset_updated_at()},
     )
 
 
