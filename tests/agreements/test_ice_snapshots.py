@@ -12,7 +12,6 @@ from django.test import Client
 from agreements.importer import import_sheets, replay_all
 from agreements.models import Agreement, Change, RowOutcome, Snapshot, SnapshotRow
 from jurisdictions.models import AgencyKind, Level
-from policies.loading.seed import load_all
 from policies.positions import store as position_store
 from tests.agreements.sheets import history
 
@@ -23,17 +22,17 @@ LAST_SHEET = dt.date(2025, 6, 27)
 
 
 @pytest.fixture(scope="module")
-def imported(django_db_setup, django_db_blocker):
-    """Seed data and every shipped sheet, rolled back at the end of the module."""
+def imported(seeded_with_places, django_db_blocker):
+    """The seed data with its places (tests/conftest.py) and every shipped sheet, the sheets
+    rolled back at the end of the module."""
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        load_all()
+        inner = transaction.atomic()
+        inner.__enter__()
         report = import_sheets([SNAPSHOTS])
     yield report
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        inner.__exit__(None, None, None)
 
 
 def test_all_36_sheets_ship_with_the_project():
