@@ -660,11 +660,21 @@ class Position(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="positions", db_index=False
     )
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="positions")
+    # Neither this nor `value` has an index of its own: the two composite indexes below
+    # lead with the dimension, and every index is paid for on each interval a publication
+    # rewrites (a state law: thousands).
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="positions", db_index=False
+    )
     valid_from = models.DateField(null=True, blank=True, help_text="None: since records begin.")
     valid_to = models.DateField(null=True, blank=True, help_text="Exclusive; None: still holds.")
     value = models.ForeignKey(
-        DimensionValue, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        DimensionValue,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # only a codebook value's deletion looks rows up by it
     )
     # The value's rank, copied so "at least as limiting as" filters need no join.
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
