@@ -7,11 +7,20 @@ number of queries, however many jurisdictions or dimensions it returns.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import orjson
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models import (
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.functions import Cast
 
 from jurisdictions.models import Jurisdiction
@@ -490,6 +499,122 @@ def positions_on(
         or PositionAnswer(jurisdiction, dimension, None, Provenance.UNKNOWN.value)
         for pk, jurisdiction in listed.items()
     ]
+
+
+class ListedJurisdiction(NamedTuple):
+    """What a streamed list shows of a jurisdiction: read with its position, in one row."""
+
+    pk: int
+    slug: str
+    name: str
+    level: str
+    fips: str | None
+    ocd_id: str | None
+
+
+LISTED_COLUMNS = ("pk", "slug", "name", "level", "fips", "ocd_id")
+HELD_COLUMNS = (
+    "held__value_id",
+    "held__provenance",
+    "held__provision_id",
+    "held__approximate",
+    "held__valid_from",
+    "held__valid_to",
+    "held_overridden",
+    "held_noted",
+    "held_suspended",
+    *(f"held__provision__{column}" for column in PROVISION_COLUMNS),
+)
+
+
+def positions_streamed(
+    dimension: Dimension, on: dt.date, jurisdictions: QuerySet[Jurisdiction], *, chunk_size=2000
+) -> Iterator[PositionAnswer]:
+    """One dimension's position for every jurisdiction of a queryset, in the queryset's
+    order, for exports of any length: each jurisdiction comes with its position and deciding
+    provision in the same row of one query, read through a server-side cursor in the order
+    the database returns it. Sources, set-aside and noted provisions and court orders are
+    looked up per chunk of rows, for the ids not met in an earlier chunk."""
+    dimension = in_codebook(dimension)
+    values = {v.pk: v for v in dimension.values.all()}
+    held = FilteredRelation(
+        "positions",
+        condition=Q(positions__dimension=dimension)
+        & (Q(positions__valid_from__isnull=True) | Q(positions__valid_from__lte=on))
+        & (Q(positions__valid_to__isnull=True) | Q(positions__valid_to__gt=on)),
+    )
+    rows = (
+        jurisdictions.annotate(
+            held=held,
+            held_overridden=Cast("held__overridden", TextField()),
+            held_noted=Cast("held__noted", TextField()),
+            held_suspended=Cast("held__suspended", TextField()),
+        )
+        .values_list(*LISTED_COLUMNS, *HELD_COLUMNS)
+        .iterator(chunk_size=chunk_size)
+    )
+    refs = ({}, {}, {})  # deciding provisions, set-aside and noted ones, court orders
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from _streamed_answers(chunk, dimension, values, *refs)
+            chunk = []
+    yield from _streamed_answers(chunk, dimension, values, *refs)
+
+
+def _streamed_answers(chunk, dimension, values, decided, mentioned, suspensions):
+    records = []
+    for row in chunk:
+        j = ListedJurisdiction(*row[:6])
+        value_id, provenance, provision_id, approximate, since, until, *lists = row[6:15]
+        if provenance is None:  # no stored interval on that date: unknown
+            records.append((j, None))
+            continue
+        record = Record(
+            j.pk,
+            dimension.pk,
+            value_id,
+            provenance,
+            provision_id,
+            approximate,
+            since,
+            until,
+            _ids(lists[0]),
+            _ids(lists[1]),
+            row[15:] if provision_id else None,
+            _ids(lists[2]),
+        )
+        records.append((j, record))
+    known = [r for _, r in records if r is not None]
+    # Deciding provisions carry their sources; set-aside and noted ones need none, so they
+    # are kept apart: a provision met first as set aside may decide a later row.
+    deciding = {r.provision_id for r in known if r.provision_id} - decided.keys()
+    if deciding:
+        rows = [r.decided_by for r in known if r.provision_id in deciding]
+        decided.update(provision_refs(deciding, values, with_sources=deciding, rows=rows))
+    others = {i for r in known for i in (*r.overridden, *r.noted)} - mentioned.keys()
+    if others:
+        mentioned.update(provision_refs(others, values))
+    wanted = {i for r in known for i in r.suspended} - suspensions.keys()
+    suspensions.update(suspension_refs(wanted))
+    for j, r in records:
+        if r is None:
+            yield PositionAnswer(j, dimension, None, Provenance.UNKNOWN.value)
+            continue
+        yield PositionAnswer(
+            jurisdiction=j,
+            dimension=dimension,
+            value=values.get(r.value_id),
+            provenance=r.provenance,
+            provision=decided.get(r.provision_id),
+            approximate=r.approximate,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            overridden=[mentioned[i] for i in r.overridden if i in mentioned],
+            noted=[mentioned[i] for i in r.noted if i in mentioned],
+            suspensions=[suspensions[i] for i in r.suspended if i in suspensions],
+        )
 
 
 def suspensions_on(dimension: Dimension, on: dt.date) -> list[SuspensionRef]:

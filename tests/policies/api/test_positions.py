@@ -15,6 +15,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 POSITIONS_QUERIES = 6
 MAP_QUERIES = 3  # the data version, the counties' FIPS codes, their values
 COMPARE_QUERIES = 5  # the data version, jurisdictions, positions, set-aside, sources
+# The positions CSV: the data version (its ETag) and the one query of its rows, then lookups
+# per chunk of rows.
+POSITIONS_CSV_FIXED_QUERIES = 2
 
 
 def positions(client, **params):
@@ -234,6 +237,33 @@ def test_the_positions_csv_keeps_every_column_when_the_first_row_is_unknown(clie
     alameda = next(r for r in rows if r["jurisdiction.fips"] == "06001")
     assert alameda["decided_by.instrument.title"] == "California Values Act"
     assert alameda["decided_by.provision.pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
+
+
+def test_the_positions_csv_reads_its_rows_in_one_query_in_fips_order(client):
+    import csv
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from policies.api.positions import CSV_CHUNK
+
+    codebook()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(
+            reverse("api:positions"),
+            {"dimension": "release-notification", "as_of": "2019-06-01", "format": "csv"},
+        )
+        body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert len(rows) > CSV_CHUNK, "the export should span several chunks"
+    reading_positions = [q for q in captured if "policies_position" in q["sql"]]
+    assert len(reading_positions) == 1, [q["sql"][:200] for q in reading_positions]
+    # Per chunk, at most sources, set-aside/noted provisions and court orders.
+    chunks = -(-len(rows) // CSV_CHUNK)
+    assert len(captured) <= POSITIONS_CSV_FIXED_QUERIES + 3 * chunks
+    numbered = [row[3] for row in rows if row[3]]
+    assert numbered == sorted(numbered)
 
 
 def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
