@@ -5,6 +5,9 @@ from django.urls import reverse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
+# One jurisdiction: one query, the row joined to its parent and state (as the floor reads it).
+JURISDICTION_DETAIL_QUERIES = 1
+
 
 def api(name, *args):
     return reverse(f"api:{name}", args=args)
@@ -59,3 +62,11 @@ def test_the_written_out_jurisdiction_serializer_matches_its_declared_fields(rf)
         written_out = serializer.to_representation(jurisdiction)
         declared = serializers.ModelSerializer.to_representation(serializer, jurisdiction)
         assert written_out == declared
+
+
+def test_one_jurisdiction_is_read_in_one_query(client, django_assert_num_queries):
+    url = api("jurisdiction-detail", "17031")
+    client.get(url)  # as after the process's first request
+    with django_assert_num_queries(JURISDICTION_DETAIL_QUERIES):
+        body = get(client, url)
+    assert (body["fips"], body["state"]) == ("17031", "IL")
