@@ -131,7 +131,7 @@ class World:
         elif what == "end":
             ended_on = dt.date(max(instrument.effective_on.year, 2010) + rng.randint(0, 8), 6, 1)
             instrument.ended_on, instrument.ended_precision = ended_on, Precision.MONTH
-            instrument.ended_until = ended_on + dt.timedelta(days=rng.randint(0, 500)) or None
+            instrument.ended_until = ended_on + dt.timedelta(days=rng.randint(0, 500))
             instrument.save()
         elif what == "binding":
             instrument.binding = not instrument.binding
