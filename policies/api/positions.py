@@ -156,19 +156,18 @@ def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
 
 
 def position_csv(jurisdictions, dimension, as_of, request):
-    """Every matching jurisdiction's position as CSV, streamed 2,000 jurisdictions at a
-    time, with the columns of the JSON answer flattened."""
+    """Every matching jurisdiction's position as CSV with the columns of the JSON answer
+    flattened, streamed from one query in the database's order (`positions_streamed`)."""
 
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(POSITION_CSV_HEADER)
-        shown = jurisdictions.only("slug", "name", "level", "fips", "ocd_id")
-        for chunk in chunked(shown.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
-            writer.writerows(
-                position_csv_row(answer, as_of, request)
-                for answer in position_queries.positions_on(dimension, as_of, chunk)
-            )
+        answers = position_queries.positions_streamed(
+            dimension, as_of, jurisdictions, chunk_size=CSV_CHUNK
+        )
+        for chunk in chunked(answers, CSV_CHUNK):
+            writer.writerows(position_csv_row(answer, as_of, request) for answer in chunk)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

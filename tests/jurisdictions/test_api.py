@@ -5,6 +5,9 @@ from django.urls import reverse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
+# One jurisdiction: one query, the row joined to its parent and state (as the floor reads it).
+JURISDICTION_DETAIL_QUERIES = 1
+
 
 def api(name, *args):
     return reverse(f"api:{name}", args=args)
@@ -58,3 +61,11 @@ def test_every_jurisdiction_is_answered_in_its_declared_shape(rf):
     assert jurisdictions.filter(parent=None).exists() and jurisdictions.filter(ocd_id=None).exists()
     for jurisdiction in jurisdictions:
         assert problems(jurisdiction_of(jurisdiction, request), JurisdictionShape) == []
+
+
+def test_one_jurisdiction_is_read_in_one_query(client, django_assert_num_queries):
+    url = api("jurisdiction-detail", "17031")
+    client.get(url)  # as after the process's first request
+    with django_assert_num_queries(JURISDICTION_DETAIL_QUERIES):
+        body = get(client, url)
+    assert (body["fips"], body["state"]) == ("17031", "IL")
