@@ -133,7 +133,7 @@ class Toggler:
         django.setup()
         from policies.models import Instrument
 
-        self.instrument = Instrument.objects.get(citation__startswith=TOGGLED)
+        self.instrument = Instrument.objects.get(title__startswith=TOGGLED)
         self.done = self.failed = 0
 
     def flip(self) -> None:
