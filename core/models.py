@@ -11,3 +11,6 @@ class RateCount(models.Model):
 
     class Meta:
         db_table = "core_ratecount"
+
+    def __str__(self):
+        return f"{self.key}: {self.hits} until {self.window_end}"
