@@ -48,12 +48,78 @@ def environ_for(path: str, gzip: bool = False) -> dict:
     }
 
 
+def time_middleware() -> dict:
+    """Wraps each middleware as Django loads it so that the CPU it spends itself (its time
+    minus the time of the layers inside it) is added up by name."""
+    from django.core.handlers import base
+
+    spent = {}
+    load = base.import_string
+
+    class Timed:
+        def __init__(self, name, factory, get_response):
+            self.name, self.inner = name, 0.0
+
+            def deeper(request):
+                began = time.process_time()
+                try:
+                    return get_response(request)
+                finally:
+                    self.inner += time.process_time() - began
+
+            self.middleware = factory(deeper)
+
+        def __call__(self, request):
+            self.inner, began = 0.0, time.process_time()
+            response = self.middleware(request)
+            spent[self.name] = spent.get(self.name, 0.0) + (
+                time.process_time() - began - self.inner
+            )
+            return response
+
+        def __getattr__(self, name):  # process_view and the other hooks stay visible
+            return getattr(self.middleware, name)
+
+    def import_string(dotted):
+        factory = load(dotted)
+        if "Middleware" not in dotted and not dotted.startswith("core."):
+            return factory
+        return lambda get_response: Timed(dotted.rsplit(".", 1)[1], factory, get_response)
+
+    base.import_string = import_string
+    return spent
+
+
+def print_middleware(paths, send, spent, repeat):
+    from django.conf import settings
+
+    names = [dotted.rsplit(".", 1)[1] for dotted in settings.MIDDLEWARE]
+    table = {}
+    for path in paths:
+        for _ in range(2):
+            send(path)
+        spent.clear()
+        for _ in range(repeat):
+            send(path)
+        table[path] = {name: spent.get(name, 0.0) / repeat * 1e6 for name in names}
+    print(f"microseconds of CPU per request ({repeat} each); columns: {len(paths)} paths")
+    for n, path in enumerate(paths):
+        print(f"  [{n}] {path}")
+    print(f"{'middleware':36}" + "".join(f"{f'[{n}]':>8}" for n in range(len(paths))))
+    for name in names:
+        print(f"{name:36}" + "".join(f"{table[path][name]:8.0f}" for path in paths))
+    print(f"{'all':36}" + "".join(f"{sum(table[path].values()):8.0f}" for path in paths))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="requests per path")
     parser.add_argument("--profile", metavar="PATH", help="profile this path instead")
     parser.add_argument("--path", action="append", help="only these paths")
     parser.add_argument("--gzip", action="store_true", help="ask for gzip, as browsers do")
+    parser.add_argument(
+        "--middleware", action="store_true", help="CPU each middleware adds, per path"
+    )
     args = parser.parse_args()
 
     os.environ.update(
@@ -68,6 +134,7 @@ def main():
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
+    spent = time_middleware() if args.middleware else None
     application = get_wsgi_application()
     queries = [0]
 
@@ -98,6 +165,9 @@ def main():
         return
 
     paths = args.path or [*PAGES, *API, CSV_PATH]
+    if spent is not None:
+        print_middleware(paths, send, spent, args.repeat)
+        return
     print(f"{'cpu ms':>7} {'wall ms':>8} {'queries':>7}  path ({args.repeat} each)")
     total_cpu = total_wall = 0.0
     for path in paths:
