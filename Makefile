@@ -63,3 +63,13 @@ clean:
 .PHONY: bench
 bench: install  ## Benchmark PolicyHub against the floor and Datasette at national scale
 	$(UV) run --locked python bench/national.py
+
+# The production load mix against a gunicorn started on loopback (README, "Production"):
+# LOAD_MIX_ARGS="--toggles 60 --kill-connections" adds publishing and killed connections.
+.PHONY: load-mix schemathesis
+load-mix: install  ## Run the load mix at concurrency 50 and print errors, latency, CPU
+	$(UV) run --locked python bench/load_mix.py $(LOAD_MIX_ARGS)
+
+MAX_EXAMPLES ?= 250
+schemathesis: install  ## schemathesis against a live server's schema; fails on any 5xx
+	$(UV) run --locked python bench/schemathesis_live.py --max-examples $(MAX_EXAMPLES)

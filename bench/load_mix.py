@@ -133,7 +133,7 @@ class Toggler:
         django.setup()
         from policies.models import Instrument
 
-        self.instrument = Instrument.objects.get(citation__startswith=TOGGLED)
+        self.instrument = Instrument.objects.get(title__startswith=TOGGLED)
         self.done = self.failed = 0
 
     def flip(self) -> None:
@@ -178,6 +178,77 @@ def kill_connections() -> int:
             "AND backend_type = 'client backend'"
         )
         return cursor.fetchone()[0]
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) that a process on this machine has used, 0 if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def database_backends() -> list[int]:
+    """The server processes of this database's client connections (PostgreSQL on this
+    machine), so their CPU counts with the requests they served."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend'"
+        )
+        return [pid for (pid,) in cursor.fetchall() if Path(f"/proc/{pid}").exists()]
+
+
+def machine_busy() -> float:
+    """CPU seconds every core of the machine has spent busy since boot, whoever used them."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / TICKS
+
+
+class CPUMeter:
+    """CPU seconds used during the run by the server (gunicorn's processes), the database's
+    backends and this load generator, and by the whole machine: a busy machine slows every
+    request, but the CPU a request takes changes far less."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def sample(self) -> dict:
+        server = [self.server_pid, *children(self.server_pid)]
+        return {
+            "server": {pid: process_cpu(pid) for pid in server},
+            "database": {pid: process_cpu(pid) for pid in database_backends()},
+            "client": time.process_time(),
+            "machine": machine_busy(),
+        }
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict:
+        def used(kind):  # processes that started during the run count from zero
+            return sum(cpu - before[kind].get(pid, 0.0) for pid, cpu in after[kind].items())
+
+        return {
+            "server": used("server"),
+            "database": used("database"),
+            "client": after["client"] - before["client"],
+            "machine": after["machine"] - before["machine"],
+        }
 
 
 def percentile(values, share):
@@ -268,12 +339,16 @@ def main():
             threads.append(threading.Thread(target=toggling))
         if args.kill_connections:
             threads.append(threading.Thread(target=killing))
+        meter = CPUMeter(server.pid)
+        load_before = os.getloadavg()[0]
+        cpu_before = meter.sample()
         began = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
+        cpu = meter.spent(cpu_before, meter.sample())
 
         latencies = [took for _, took, _, _ in results]
         statuses = {}
@@ -288,6 +363,17 @@ def main():
         )
         print(f"requests/s    {len(results) / elapsed:.1f}  ({elapsed:.1f} s)")
         print(f"CSVs          {csv_checked[0]} checked, {csv_checked[1]} mixed")
+        per = 1000 / len(results)
+        print(
+            f"CPU/request   {cpu['server'] * per:.1f} ms server, "
+            f"{cpu['database'] * per:.1f} ms database, {cpu['client'] * per:.1f} ms load generator"
+        )
+        others = cpu["machine"] - cpu["server"] - cpu["database"] - cpu["client"]
+        print(
+            f"machine       load {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
+            f"{cpu['machine'] / elapsed:.2f} of {os.cpu_count()} cores busy, "
+            f"{max(others, 0) / elapsed:.2f} of them by other processes"
+        )
         if args.by_path:
             by_path = {}
             for _, took, _, path in results:

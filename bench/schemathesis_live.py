@@ -21,6 +21,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--max-examples", type=int, default=300, help="per operation")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="schemathesis's concurrency")
     args = parser.parse_args()
     port = free_port()
     server = start_server(port)
@@ -36,7 +37,10 @@ def main():
             "--seed",
             str(args.seed),
             "--workers",
-            "4",
+            str(args.workers),
+            # Every operation explores its full budget even after a failure, so a run's
+            # summary counts every case.
+            "--continue-on-failure",
         ]
         result = subprocess.run(command, env=os.environ)
     finally:

@@ -51,7 +51,7 @@ def _no_map_drawn_by_another_test():
 @pytest.fixture(autouse=True)
 def _throttle_counts_in_memory(request, settings):
     """The API's rate-limit counts live in a database table in production, shared by every
-    worker (six small queries a request). Tests that pin a view's query count measure the
+    worker (one statement a request). Tests that pin a view's query count measure the
     view's own queries, so they count in memory; tests of the shared store opt out."""
     if "shared_cache" in request.keywords:
         return
