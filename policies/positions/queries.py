@@ -132,7 +132,7 @@ def provision_refs(
             exceptions,
             ref,
             values.get(value_id),
-            _merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
+            merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
             if pk in with_sources
             else (),
         )
@@ -165,7 +165,7 @@ def _sources_of(provision_ids, instrument_ids):
     return by_provision, by_instrument
 
 
-def _merge_sources(own, inherited) -> tuple[SourceRef, ...]:
+def merge_sources(own, inherited) -> tuple[SourceRef, ...]:
     seen, merged = set(), []
     for source in (*own, *inherited):
         if source.pk not in seen:
