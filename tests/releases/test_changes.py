@@ -9,7 +9,11 @@ from django.utils import timezone
 from jurisdictions.models import Jurisdiction
 from policies import bulk
 from policies.models import Instrument, Provision
-from policies.services import instrument_publish, instrument_unpublish
+from policies.services import (
+    instrument_publish,
+    instrument_submit_for_review,
+    instrument_unpublish,
+)
 from releases.models import Withdrawal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -30,7 +34,7 @@ def change_log(client, since):
     return response.json()
 
 
-def make_every_kind_of_change(bob):
+def make_every_kind_of_change(alice, bob):
     sb54 = Instrument.objects.published().get(title="California Values Act")
     instrument_unpublish(instrument=sb54, user=bob, reason="Citation under correction")
     edited = Instrument.objects.published().exclude(provisions=None).first()
@@ -39,14 +43,15 @@ def make_every_kind_of_change(bob):
     Provision.objects.published().exclude(instrument=edited).last().delete()
     harris = Instrument.objects.get(title="Harris County 287(g) jail agreement")
     harris.provisions.filter(pinpoint="").update(pinpoint="Art. I")
+    instrument_submit_for_review(instrument=harris, user=alice)
     instrument_publish(instrument=harris, user=bob)
     return sb54
 
 
-def test_the_change_log_replays_to_the_bulk_download(client, bob):
+def test_the_change_log_replays_to_the_bulk_download(client, alice, bob):
     synced = published_now()
     since = timezone.now().isoformat()
-    make_every_kind_of_change(bob)
+    make_every_kind_of_change(alice, bob)
     log = change_log(client, since)
     for change in log["changes"]:  # oldest first
         record = (change["kind"], change["id"])
@@ -58,9 +63,9 @@ def test_the_change_log_replays_to_the_bulk_download(client, bob):
     assert change_log(client, log["until"])["changes"] == []
 
 
-def test_an_unpublished_instrument_is_a_tombstone_with_time_and_reason(client, bob):
+def test_an_unpublished_instrument_is_a_tombstone_with_time_and_reason(client, alice, bob):
     since = timezone.now().isoformat()
-    sb54 = make_every_kind_of_change(bob)
+    sb54 = make_every_kind_of_change(alice, bob)
     withdrawn = [c for c in change_log(client, since)["changes"] if c["action"] == "withdrawn"]
     (instrument,) = [c for c in withdrawn if c["kind"] == "instrument"]
     assert instrument["id"] == sb54.pk
@@ -105,8 +110,8 @@ def atom(client, url):
     return [entry.find(f"{ATOM}title").text for entry in entries]
 
 
-def test_the_feeds_are_atom_and_hold_their_changes(client, bob):
-    make_every_kind_of_change(bob)
+def test_the_feeds_are_atom_and_hold_their_changes(client, alice, bob):
+    make_every_kind_of_change(alice, bob)
     everything = atom(client, reverse("feeds:changes"))
     assert "Withdrawn: California Values Act" in everything
     alameda = Jurisdiction.objects.get(fips="06001")
