@@ -22,6 +22,9 @@ import pyarrow.parquet as pq
 from core.csv_text import csv_lines
 from jurisdictions.models import Jurisdiction
 from policies.bulk import TABLES, codebook_json
+from policies.models import Dimension
+from policies.positions.queries import suspension_refs
+from policies.positions.rules import STACKING_DIMENSIONS
 from policies.positions.store import coded_provisions, neutral_ranks
 
 BATCH = 5000
@@ -43,7 +46,32 @@ RESOLVER_PROVISIONS = (
     "effective_precision",
     "ended_on",
     "ended_precision",
+    "ended_until",
     "superseded_from",
+)
+# A court order as the position's provenance shows it (`SuspensionRef`), frozen with the
+# provisions so a later edit of the order does not rewrite the release's answers.
+RESOLVER_ORDERS = (
+    "suspension_id",
+    "order_text",
+    "starts_on",
+    "ends_on",
+    "end_reason",
+    "dimension_slug",
+    "pinpoint",
+    "instrument_id",
+    "instrument_title",
+    "instrument_kind",
+    "instrument_citation",
+    "instrument_binding",
+    "instrument_review_state",
+    "jurisdiction_id",
+    "jurisdiction_slug",
+    "jurisdiction_name",
+    "source_id",
+    "source_title",
+    "source_url",
+    "source_publisher",
 )
 
 
@@ -205,9 +233,53 @@ def _write_resolver(database: sqlite3.Connection) -> None:
             for pk, since, until in c.suspensions
         ),
     )
-    database.execute("CREATE TABLE resolver_neutral (dimension_id PRIMARY KEY, rank)")
-    database.executemany("INSERT INTO resolver_neutral VALUES (?, ?)", neutral_ranks().items())
+    _write_orders(database, {pk for c in coded for pk, _, _ in c.suspensions})
+    # Which dimensions stack (several 287(g) models held at once: the most cooperative
+    # wins), as the engine said when the release was cut.
+    stacking = set(
+        Dimension.objects.filter(slug__in=STACKING_DIMENSIONS).values_list("pk", flat=True)
+    )
+    database.execute("CREATE TABLE resolver_neutral (dimension_id PRIMARY KEY, rank, stacking)")
+    database.executemany(
+        "INSERT INTO resolver_neutral VALUES (?, ?, ?)",
+        ((pk, rank, int(pk in stacking)) for pk, rank in neutral_ranks().items()),
+    )
     database.execute("CREATE INDEX resolver_by_dimension ON resolver_provisions (dimension_id)")
+
+
+def _write_orders(database: sqlite3.Connection, suspension_ids: set[int]) -> None:
+    database.execute(
+        f"CREATE TABLE resolver_orders ({', '.join(RESOLVER_ORDERS)}, PRIMARY KEY (suspension_id))"
+    )
+    rows = []
+    for ref in suspension_refs(suspension_ids).values():
+        instrument, source = ref.instrument, ref.source
+        cited = (source.pk, source.title, source.url, source.publisher) if source else [None] * 4
+        rows.append(
+            [
+                ref.pk,
+                ref.order,
+                ref.starts_on,
+                ref.ends_on,
+                ref.end_reason,
+                ref.dimension_slug,
+                ref.pinpoint,
+                instrument.pk,
+                instrument.title,
+                instrument.kind,
+                instrument.citation,
+                instrument.binding,
+                instrument.review_state,
+                instrument.jurisdiction.pk,
+                instrument.jurisdiction.slug,
+                instrument.jurisdiction.name,
+                *cited,
+            ]
+        )
+    database.executemany(
+        f"INSERT INTO resolver_orders VALUES ({', '.join('?' * len(RESOLVER_ORDERS))})",
+        ([_sql_value(v) if not isinstance(v, str) else v for v in row] for row in rows),
+    )
 
 
 def manifest_of(directory: Path) -> dict[str, dict]:

@@ -16,6 +16,7 @@ from policies.positions.queries import (
     PositionAnswer,
     ProvisionRef,
     SourceRef,
+    SuspensionRef,
     merge_sources,
     suspension_refs,
 )
@@ -50,6 +51,8 @@ class Frozen:
         if not path.is_file():
             raise Http404(f"The files of release {release.number} are missing.")
         self.database = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # A table with no rows was not written (its columns come from its first row).
+        self.tables = {name for (name,) in self.database.execute("SELECT name FROM sqlite_master")}
 
     def close(self):
         self.database.close()
@@ -57,10 +60,16 @@ class Frozen:
     def parents(self) -> dict[int, int | None]:
         return dict(self.database.execute("SELECT id, parent_id FROM resolver_jurisdictions"))
 
+    def columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.database.execute(f"PRAGMA table_info({table})")}
+
     def coded(self, dimension_ids: list[int]) -> list[Coded]:
         marks = ", ".join("?" * len(dimension_ids))
+        # Releases cut before windowed ends were recorded have no `ended_until`: NULL.
+        present = self.columns("resolver_provisions")
+        selected = [c if c in present else "NULL" for c in files.RESOLVER_PROVISIONS]
         rows = self.database.execute(
-            f"SELECT {', '.join(files.RESOLVER_PROVISIONS)} FROM resolver_provisions "
+            f"SELECT {', '.join(selected)} FROM resolver_provisions "
             f"WHERE dimension_id IN ({marks})",
             dimension_ids,
         )
@@ -78,7 +87,8 @@ class Frozen:
                 row[8],
                 _date(row[9]),
                 row[10],
-                superseded_from=_date(row[11]),
+                _date(row[11]),
+                superseded_from=_date(row[12]),
                 suspensions=tuple(suspensions.get(row[0], ())),
             )
             for row in rows
@@ -87,10 +97,64 @@ class Frozen:
     def neutral(self) -> dict[int, int]:
         return dict(self.database.execute("SELECT dimension_id, rank FROM resolver_neutral"))
 
+    def stacking(self, dimensions: list[Dimension]) -> set[int]:
+        """The dimensions whose provisions stack, as the release recorded them (older
+        releases did not: the engine's rule then)."""
+        if "stacking" not in self.columns("resolver_neutral"):
+            return {d.pk for d in dimensions if d.slug in STACKING_DIMENSIONS}
+        return {
+            pk
+            for (pk,) in self.database.execute(
+                "SELECT dimension_id FROM resolver_neutral WHERE stacking = 1"
+            )
+        }
+
+    def orders(self, suspension_ids: set[int]) -> dict[int, SuspensionRef]:
+        """The court orders as the release described them (older releases did not: as
+        they stand now)."""
+        if not suspension_ids or "resolver_orders" not in self.tables:
+            return suspension_refs(suspension_ids)
+        marks = ", ".join("?" * len(suspension_ids))
+        rows = self.database.execute(
+            f"SELECT {', '.join(files.RESOLVER_ORDERS)} FROM resolver_orders "
+            f"WHERE suspension_id IN ({marks})",
+            sorted(suspension_ids),
+        )
+        refs = {}
+        for pk, order, since, until, reason, slug, pinpoint, *rest in rows:
+            instrument = InstrumentRef(
+                rest[0],
+                rest[1] or "",
+                rest[2] or "",
+                rest[3] or "",
+                bool(rest[4]),
+                rest[5],
+                JurisdictionRef(rest[6], rest[7], rest[8]),
+            )
+            source = (
+                SourceRef(rest[9], rest[10] or "", rest[11] or "", rest[12] or "")
+                if rest[9] is not None
+                else None
+            )
+            refs[pk] = SuspensionRef(
+                pk,
+                order,
+                _date(since),
+                _date(until),
+                reason or "",
+                slug,
+                pinpoint or "",
+                instrument,
+                source,
+            )
+        return refs
+
     def sources(self, provision_ids, instrument_ids) -> tuple[dict, dict]:
         """As `policies.positions.queries._sources_of`, from the release's tables."""
         by_provision: dict[int, list] = {}
         by_instrument: dict[int, list] = {}
+        if not {"citations", "sources"} <= self.tables:
+            return by_provision, by_instrument
         p_marks = ", ".join("?" * len(provision_ids))
         i_marks = ", ".join("?" * len(instrument_ids))
         rows = self.database.execute(
@@ -163,7 +227,7 @@ def released_answers(
             chains=chains,
             coded=frozen.coded([d.pk for d in dimensions]),
             neutral=frozen.neutral(),
-            stacking={d.pk for d in dimensions if d.slug in STACKING_DIMENSIONS},
+            stacking=frozen.stacking(dimensions),
         )
         resolved = {key: position_on(timeline(scope), on) for key, scope in scopes.items()}
         wanted, deciding = set(), set()
@@ -175,8 +239,7 @@ def released_answers(
         values = {v.pk: v for d in dimensions for v in d.values.all()}
         by_slug = {(d.slug, v.slug): v for d in dimensions for v in d.values.all()}
         refs = frozen.provision_refs(wanted | deciding, by_slug, with_sources=deciding)
-        # Court orders are described as they stand now (their ids are the release's).
-        orders = suspension_refs(
+        orders = frozen.orders(
             {pk for interval in resolved.values() for pk in interval.resolution.suspended}
         )
     finally:
