@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from coding.models import SECOND, CodedAnswer, CodingAssignment, DifferenceResolution
 from coding.selectors import batch_rule, blind_instrument_ids, disagreement_report, side_by_side
@@ -60,7 +61,20 @@ class CodingAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["batch", "round"]
     inlines = [CodedAnswerInline]
     actions = ["submit"]
+    change_list_template = "coding/admin_change_list.html"
     autocomplete_fields = ["instrument"]
+
+    def get_list_display(self, request):
+        # Editors go from a second coding to the side-by-side comparison and the report.
+        extra = ["comparison"] if is_editor(request) else []
+        return [*super().get_list_display(request), *extra]
+
+    @admin.display(description="Side by side")
+    def comparison(self, obj):
+        if obj.round != SECOND:
+            return ""
+        url = reverse("admin:coding_compare", args=[obj.instrument_id])
+        return format_html('<a href="{}">Compare the two codings</a>', url)
 
     def get_queryset(self, request):
         codings = super().get_queryset(request).select_related("instrument", "coder")
