@@ -25,7 +25,7 @@ from policies.bulk import TABLES, codebook_json
 from policies.models import Dimension
 from policies.positions.queries import suspension_refs
 from policies.positions.rules import STACKING_DIMENSIONS
-from policies.positions.store import coded_provisions, neutral_ranks
+from policies.positions.store import iter_coded_provisions, neutral_ranks
 
 BATCH = 5000
 ARCHIVE = "policyhub-release-{number}.zip"
@@ -208,10 +208,16 @@ def _write_resolver(database: sqlite3.Connection) -> None:
         f"CREATE TABLE resolver_provisions ({', '.join(RESOLVER_PROVISIONS)}, "
         "PRIMARY KEY (provision_id))"
     )
-    coded = coded_provisions(None, None, include_drafts=False)
+    suspended: list[tuple] = []  # few: court orders, kept to write after the provisions
+
+    def rows():
+        for c in iter_coded_provisions(None, None, include_drafts=False, chunk=BATCH):
+            suspended.extend((c.provision_id, *s) for s in c.suspensions)
+            yield [_sql_value(getattr(c, field)) for field in RESOLVER_PROVISIONS]
+
     database.executemany(
         f"INSERT INTO resolver_provisions VALUES ({', '.join('?' * len(RESOLVER_PROVISIONS))})",
-        ([_sql_value(getattr(c, field)) for field in RESOLVER_PROVISIONS] for c in coded),
+        rows(),
     )
     database.execute(
         "CREATE TABLE resolver_jurisdictions (id PRIMARY KEY, parent_id, slug, name, level, fips)"
@@ -228,12 +234,11 @@ def _write_resolver(database: sqlite3.Connection) -> None:
     database.executemany(
         "INSERT INTO resolver_suspensions VALUES (?, ?, ?, ?)",
         (
-            (c.provision_id, pk, _sql_value(since), _sql_value(until))
-            for c in coded
-            for pk, since, until in c.suspensions
+            (provision_id, pk, _sql_value(since), _sql_value(until))
+            for provision_id, pk, since, until in suspended
         ),
     )
-    _write_orders(database, {pk for c in coded for pk, _, _ in c.suspensions})
+    _write_orders(database, {pk for _, pk, _, _ in suspended})
     # Which dimensions stack (several 287(g) models held at once: the most cooperative
     # wins), as the engine said when the release was cut.
     stacking = set(

@@ -93,6 +93,14 @@ def chain_of(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
 def coded_provisions(
     jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool
 ) -> list[Coded]:
+    return list(iter_coded_provisions(jurisdiction_ids, dimension_ids, include_drafts))
+
+
+def iter_coded_provisions(
+    jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool, chunk: int = 2000
+) -> Iterator[Coded]:
+    """As `coded_provisions`, read in chunks: a release streams every provision through it
+    without holding them all."""
     provisions = Provision.objects.filter(instrument__effective_on__isnull=False)
     instruments = Instrument.objects.all()
     if not include_drafts:
@@ -132,14 +140,12 @@ def coded_provisions(
         "instrument__ended_precision",
         "instrument__ended_until",
     )
-    return [
-        Coded(
+    for row in rows.iterator(chunk):
+        yield Coded(
             *row,
             superseded_from=superseded_from.get(row[1]),
             suspensions=tuple(sorted(suspensions.get(row[0], ()), key=lambda s: s[1])),
         )
-        for row in rows
-    ]
 
 
 def scopes_for(
