@@ -150,7 +150,7 @@ def provision_refs(
             (
                 known[pk]
                 if pk in known
-                else _merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
+                else merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
             )
             if pk in with_sources
             else (),
@@ -184,7 +184,7 @@ def _sources_of(provision_ids, instrument_ids):
     return by_provision, by_instrument
 
 
-def _merge_sources(own, inherited) -> tuple[SourceRef, ...]:
+def merge_sources(own, inherited) -> tuple[SourceRef, ...]:
     seen, merged = set(), []
     for source in (*own, *inherited):
         if source.pk not in seen:
@@ -361,7 +361,7 @@ def _stored_records(positions: QuerySet[Position], *, with_sources=False) -> lis
 def _sources_subquery() -> Subquery:
     """The deciding provision's citations (its own and its instrument's) as the items of a
     JSON array, each with what orders it: `_source_refs` sorts them, its own first then its
-    instrument's, each in citation order, and drops repeats, as `_merge_sources` does.
+    instrument's, each in citation order, and drops repeats, as `merge_sources` does.
     (Sorted when read because SQLite before 3.44 cannot order inside an aggregate.)"""
     provision = OuterRef("provision_id")
     citations = (

@@ -83,7 +83,7 @@ def _parents(jurisdiction_ids: Iterable[int] | None) -> dict[int, int | None]:
     return parents
 
 
-def _chain(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
+def chain_of(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
     chain, node = [], parents.get(jurisdiction_id)
     while node is not None and len(chain) < 10:
         chain.append(node)
@@ -91,7 +91,17 @@ def _chain(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
     return chain
 
 
-def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool) -> list[Coded]:
+def coded_provisions(
+    jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool
+) -> list[Coded]:
+    return list(iter_coded_provisions(jurisdiction_ids, dimension_ids, include_drafts))
+
+
+def iter_coded_provisions(
+    jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool, chunk: int = 2000
+) -> Iterator[Coded]:
+    """As `coded_provisions`, read in chunks: a release streams every provision through it
+    without holding them all."""
     provisions = Provision.objects.filter(instrument__effective_on__isnull=False)
     instruments = Instrument.objects.all()
     if not include_drafts:
@@ -133,14 +143,12 @@ def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: boo
         "instrument__ended_precision",
         "instrument__ended_until",
     )
-    return [
-        Coded(
+    for row in rows.iterator(chunk):
+        yield Coded(
             *row,
             superseded_from=superseded_from.get(row[1]),
             suspensions=tuple(sorted(suspensions.get(row[0], ()), key=lambda s: s[1])),
         )
-        for row in rows
-    ]
 
 
 def scopes_for(
@@ -155,18 +163,36 @@ def scopes_for(
     dimension_ids = list(dimension_ids) if dimension_ids is not None else None
     parents = _parents(wanted)
     targets = wanted if wanted is not None else set(parents)
-    chains = {j: _chain(j, parents) for j in targets}
+    chains = {j: chain_of(j, parents) for j in targets}
     adopters = targets | {a for chain in chains.values() for a in chain}
     neutral, stacking = _neutral_and_stacking()
 
+    coded = coded_provisions(
+        adopters if wanted is not None else None, dimension_ids, include_drafts
+    )
+    return assemble_scopes(
+        targets=targets, chains=chains, coded=coded, neutral=neutral, stacking=stacking
+    )
+
+
+def assemble_scopes(
+    *,
+    targets: Iterable[int],
+    chains: dict[int, list[int]],
+    coded,
+    neutral: dict[int, int],
+    stacking: set[int] = frozenset(),
+) -> dict[Key, Scope]:
+    """The Scopes of these jurisdictions from coded provisions, without the database: a
+    release (`releases/resolver.py`) resolves its frozen provisions through it too."""
     by_adopter: dict[Key, list[Coded]] = defaultdict(list)
-    for coded in _coded(adopters if wanted is not None else None, dimension_ids, include_drafts):
-        by_adopter[(coded.adopter_id, coded.dimension_id)].append(coded)
+    for c in coded:
+        by_adopter[(c.adopter_id, c.dimension_id)].append(c)
     dimensions_of: dict[int, set[int]] = defaultdict(set)
     binding_dimensions_of: dict[int, set[int]] = defaultdict(set)
-    for (adopter, dimension), coded in by_adopter.items():
+    for (adopter, dimension), reaching_adopter in by_adopter.items():
         dimensions_of[adopter].add(dimension)
-        if any(c.binding for c in coded):
+        if any(c.binding for c in reaching_adopter):
             binding_dimensions_of[adopter].add(dimension)
 
     scopes: dict[Key, Scope] = {}
@@ -453,6 +479,8 @@ def differences(jurisdiction_ids=None, dimension_ids=None) -> tuple[set, set]:
 __all__ = [
     "Provenance",
     "Rewritten",
+    "assemble_scopes",
+    "chain_of",
     "computed_rows",
     "deferred",
     "differences",
