@@ -75,7 +75,9 @@ def statute(**provision):
 
 
 def test_a_quote_from_the_statute_with_its_section_passes():
-    act = statute(pinpoint="§ 1(a)", quote="shall comply", quote_source="https://legislature.example/act")
+    act = statute(
+        pinpoint="§ 1(a)", quote="shall comply", quote_source="https://legislature.example/act"
+    )
     assert law_text_problems(act) == []
 
 
@@ -83,7 +85,11 @@ def test_a_quote_from_the_statute_with_its_section_passes():
     ("provision", "problem"),
     [
         (
-            {"pinpoint": "§ 1", "quote": "must comply", "quote_source": "https://news.example/story"},
+            {
+                "pinpoint": "§ 1",
+                "quote": "must comply",
+                "quote_source": "https://news.example/story",
+            },
             "detainer-holds: the quote comes from a source of kind 'news'",
         ),
         ({"pinpoint": "§ 1"}, "no provision quotes the text of the law"),
