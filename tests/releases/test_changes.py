@@ -25,8 +25,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def published_now() -> set[tuple[str, int]]:
     """The records of the bulk download, as (kind, id)."""
-    return {("instrument", row["instrument_id"]) for row in bulk.instruments()} | {
-        ("provision", row["provision_id"]) for row in bulk.provisions()
+    return {("instrument", row["instrument_id"]) for row in bulk.TABLES["instruments"]()} | {
+        ("provision", row["provision_id"]) for row in bulk.TABLES["provisions"]()
     }
 
 
