@@ -176,7 +176,7 @@ def sync_instruments(*, rebuild: bool = False) -> int:
     if rebuild:
         position_store.rebuild(dimension_ids={dimension.pk})
     elif affected:
-        position_store.rebuild(affected, dimension_ids={dimension.pk})
+        position_store.refresh(affected, dimension_ids={dimension.pk})
     return len(to_create) + len(to_update)
 
 

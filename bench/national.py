@@ -7,9 +7,12 @@ when it already holds one); (2) the published tables exported to SQLite for Data
 (3) three servers on loopback: PolicyHub under gunicorn with production settings, the
 floor (`bench/floor.py`, one hand-written SQL query per case, same gunicorn set-up), and
 `datasette serve`; (4) each case of `bench/cases.py` at concurrency 1 and 16 on each
-server; (5) a table of p50, p95, max and requests/s with the ratios ours/floor and
-ours/Datasette, and the worker's RSS growth during the full CSV export. Exits non-zero on
-any error response.
+server, in several rounds (BENCH_ROUNDS) that each run every server in turn; (5) a table of
+p50 (the median of the rounds' p50s, with their min–max), p95, max and requests/s with the
+ratios ours/floor and ours/Datasette (the median of the rounds' ratios, with their min–max,
+⚠ where they differ by more than 20%), and the worker's RSS growth during the full CSV
+export; (6) the publishing and unpublishing of Texas SB 4 (`bench/publish.py`). Exits
+non-zero on any error response.
 
 Environment (all optional):
   BENCH_DB        database name (default policyhub_bench)
@@ -20,6 +23,9 @@ Environment (all optional):
   BENCH_WORK      scratch folder (default /tmp/policyhub-bench)
   BENCH_PORT      first of three loopback ports (default 8601)
   BENCH_JSON      where to write the results as JSON (default $BENCH_WORK/results.json)
+  BENCH_ROUNDS    rounds of each case (default 5): each p50 and ratio is the median over
+                  rounds, shown with the rounds' min and max; ratios whose rounds differ by
+                  more than 20% are flagged
 """
 
 import contextlib
@@ -28,6 +34,7 @@ import os
 import platform
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -67,6 +74,7 @@ class Config:
         port = int(env("BENCH_PORT", "8601"))
         self.ports = {"ours": port, "floor": port + 1, "datasette": port + 2}
         self.json = Path(env("BENCH_JSON", str(self.work / "results.json")))
+        self.rounds = max(1, int(env("BENCH_ROUNDS", "5")))
 
 
 def say(text=""):
@@ -350,58 +358,146 @@ def run_cases(config: Config, servers: Servers, selected) -> list[dict]:
     selected = sorted(selected, key=lambda case: "memory" not in case.tags)
     for case in selected:
         say(f"- {case.name}")
-        targets = {"ours": case.ours}
-        if case.floor:
-            targets["floor"] = floor_path(case, DEFAULT_PARAMS)
-        if case.datasette:
-            targets["datasette"] = case.datasette
-        row = {"case": case.name, "kind": case.kind, "paths": targets, "runs": {}}
-        for target, path in targets.items():
-            base = f"http://127.0.0.1:{ports[target]}"
-            headers = {"Cookie": cookie} if case.kind == "admin" and target == "ours" else {}
-            sampler = None
-            if "memory" in case.tags and target == "ours":
-                sampler = RSSSampler(servers.workers())
-            load.run(base, path, 2, 1, headers)  # warm-up, not counted
-            runs = {}
-            for concurrency, count in zip((1, 16), case.counts, strict=True):
-                if not count:
-                    continue
-                run = load.run(base, path, count, concurrency, headers)
-                summary = run.summary()
-                if sampler:
-                    summary.update(sampler.stop())
-                    sampler = None
-                runs[f"c{concurrency}"] = summary
-                extra = ""
-                if "rss_growth_mb" in summary:
-                    extra = f", RSS +{summary['rss_growth_mb']:.0f} MB"
-                say(
-                    f"    {target:9} c{concurrency:<2} n={run.requests:<4} "
-                    f"p50 {summary['p50_ms']:8.1f} ms  p95 {summary['p95_ms']:8.1f} ms  "
-                    f"{summary['rps']:7.1f} req/s  errors {run.errors}{extra}"
-                )
-                if run.errors:
-                    say(f"      first error: {run.first_error}")
-            row["runs"][target] = runs
-        results.append(row)
+        results.append(run_case(config, servers, case, cookie))
     return results
 
 
+def run_case(config: Config, servers: Servers, case, cookie: str) -> dict:
+    """The case on each server, `config.rounds` times: each round runs every server in turn
+    at each concurrency, so that the ratio of one round compares servers under the same
+    load on the machine. A round makes its share of the case's request count."""
+    targets = {"ours": case.ours}
+    if case.floor:
+        targets["floor"] = floor_path(case, DEFAULT_PARAMS)
+    if case.datasette:
+        targets["datasette"] = case.datasette
+    row = {"case": case.name, "kind": case.kind, "paths": targets, "runs": {}}
+    rounds: dict[str, dict[str, list[dict]]] = {t: {} for t in targets}
+    samplers = {}
+    for target, path in targets.items():
+        if "memory" in case.tags and target == "ours":
+            samplers[target] = RSSSampler(servers.workers())
+        load.run(url(config, target), path, 2, 1, headers_for(case, target, cookie))  # warm-up
+    for number in range(config.rounds):
+        for concurrency, count in zip((1, 16), case.counts, strict=True):
+            if not count:
+                continue
+            share = max(1, -(-count // config.rounds))
+            for target, path in targets.items():
+                headers = headers_for(case, target, cookie)
+                run = load.run(url(config, target), path, share, concurrency, headers)
+                rounds[target].setdefault(f"c{concurrency}", []).append(run.summary())
+                if run.errors:
+                    say(
+                        f"    {target} c{concurrency} round {number + 1}: {run.errors} errors, "
+                        f"first: {run.first_error}"
+                    )
+    for target in targets:
+        runs = {level: combined(summaries) for level, summaries in rounds[target].items()}
+        sampler = samplers.get(target)
+        if sampler and "c1" in runs:
+            runs["c1"].update(sampler.stop())
+        row["runs"][target] = runs
+        for level, summary in runs.items():
+            extra = ""
+            if "rss_growth_mb" in summary:
+                extra = f", RSS +{summary['rss_growth_mb']:.0f} MB"
+            say(
+                f"    {target:9} {level:<3} n={summary['requests']:<4} "
+                f"p50 {summary['p50_ms']:8.1f} ms ({summary['round_min_ms']:.1f}–"
+                f"{summary['round_max_ms']:.1f} over {summary['rounds']} rounds)  "
+                f"p95 {summary['p95_ms']:8.1f} ms  {summary['rps']:7.1f} req/s  "
+                f"errors {summary['errors']}{extra}"
+            )
+    return row
+
+
+def url(config: Config, target: str) -> str:
+    return f"http://127.0.0.1:{config.ports[target]}"
+
+
+def headers_for(case, target: str, cookie: str) -> dict:
+    return {"Cookie": cookie} if case.kind == "admin" and target == "ours" else {}
+
+
+def combined(summaries: list[dict]) -> dict:
+    """Rounds of one server at one concurrency: the median of the rounds' p50s as the p50,
+    with their min and max (the spread), and the other figures over all requests."""
+    p50s = [s["p50_ms"] for s in summaries]
+    requests = sum(s["requests"] for s in summaries)
+    elapsed = sum(s["requests"] / s["rps"] for s in summaries if s["rps"])
+    return {
+        "requests": requests,
+        "errors": sum(s["errors"] for s in summaries),
+        "p50_ms": statistics.median(p50s),
+        "round_p50_ms": p50s,
+        "round_min_ms": min(p50s),
+        "round_max_ms": max(p50s),
+        "rounds": len(summaries),
+        "p95_ms": statistics.median(s["p95_ms"] for s in summaries),
+        "max_ms": max(s["max_ms"] for s in summaries),
+        "rps": requests / elapsed if elapsed else float("nan"),
+        "bytes_per_response": max(s["bytes_per_response"] for s in summaries),
+        "first_error": next((s["first_error"] for s in summaries if s["first_error"]), ""),
+    }
+
+
+# Rounds whose ratios differ by more than this (max - min over the median) are flagged.
+UNSTABLE = 0.20
+
+
 def ratio(row, other, level) -> float | None:
+    return ratio_spread(row, other, level)[0]
+
+
+def ratio_spread(row, other, level) -> tuple[float | None, float | None, float | None]:
+    """The median over rounds of ours/other (each round's p50 against the same round's),
+    with the min and max; a single figure when the runs carry no rounds."""
     ours = row["runs"].get("ours", {}).get(level)
     theirs = row["runs"].get(other, {}).get(level)
     if not ours or not theirs or not theirs["p50_ms"]:
-        return None
-    return ours["p50_ms"] / theirs["p50_ms"]
+        return None, None, None
+    pairs = zip(
+        ours.get("round_p50_ms", [ours["p50_ms"]]),
+        theirs.get("round_p50_ms", [theirs["p50_ms"]]),
+        strict=False,
+    )
+    ratios = [a / b for a, b in pairs if b]
+    if not ratios:
+        return None, None, None
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+def unstable(spread) -> bool:
+    middle, low, high = spread
+    return middle is not None and middle > 0 and (high - low) / middle > UNSTABLE
 
 
 def fmt(value, spec=".1f", none="—"):
     return none if value is None else format(value, spec)
 
 
+def fmt_ratio(spread) -> str:
+    middle, low, high = spread
+    if middle is None:
+        return "—"
+    text = fmt(middle, ".2f")
+    if low != high:
+        text += f" ({low:.2f}–{high:.2f})"
+    return text + (" ⚠" if unstable(spread) else "")
+
+
+def fmt_p50(run) -> str:
+    text = fmt(run["p50_ms"])
+    if run.get("rounds", 1) > 1:
+        text += f" ({run['round_min_ms']:.1f}–{run['round_max_ms']:.1f})"
+    return text
+
+
 def table(results) -> str:
-    """A Markdown table: one line per case and server, ratios on PolicyHub's line."""
+    """A Markdown table: one line per case and server, ratios on PolicyHub's line. A p50 is
+    the median of the rounds' p50s, with their min–max; a ratio is the median of the rounds'
+    ratios, with their min–max, flagged ⚠ when they differ by more than 20%."""
     head = (
         "| case | server | c1 p50 ms | c1 p95 ms | c1 max ms | c1 req/s | c16 p50 ms "
         "| c16 p95 ms | c16 max ms | c16 req/s | ours/floor c1 · c16 | ours/Datasette c1 · c16 |"
@@ -413,24 +509,55 @@ def table(results) -> str:
             cells = [row["case"] if target == "ours" else "", target]
             for run in (c1, c16):
                 if run:
-                    cells += [
-                        fmt(run["p50_ms"]),
-                        fmt(run["p95_ms"]),
-                        fmt(run["max_ms"]),
-                        fmt(run["rps"]),
-                    ]
+                    cells += [fmt_p50(run), fmt(run["p95_ms"]), fmt(run["max_ms"]), fmt(run["rps"])]
                 else:
                     cells += ["—"] * 4
             if target == "ours":
                 for other in ("floor", "datasette"):
-                    pair = [ratio(row, other, level) for level in ("c1", "c16")]
+                    pair = [ratio_spread(row, other, level) for level in ("c1", "c16")]
                     cells.append(
-                        "—" if pair == [None, None] else " · ".join(fmt(r, ".2f") for r in pair)
+                        "—"
+                        if all(p[0] is None for p in pair)
+                        else " · ".join(fmt_ratio(p) for p in pair)
                     )
             else:
                 cells += ["", ""]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def unstable_ratios(results) -> list[str]:
+    """The ratios whose rounds disagree by more than 20%, named."""
+    named = []
+    for row in results:
+        for other in ("floor", "datasette"):
+            for level in ("c1", "c16"):
+                spread = ratio_spread(row, other, level)
+                if unstable(spread):
+                    named.append(
+                        f"{row['case']}: ours/{other} {level} {spread[0]:.2f} "
+                        f"(rounds {spread[1]:.2f}–{spread[2]:.2f})"
+                    )
+    return named
+
+
+def publish_law(config: Config) -> dict:
+    """bench/publish.py on the benchmark's database (in a transaction it rolls back)."""
+    target = config.work / "publish.json"
+    started = time.perf_counter()
+    done = subprocess.run(
+        [PYTHON, "bench/publish.py", f"--rounds={config.rounds}", f"--json={target}"],
+        cwd=ROOT,
+        env=app_env(config),
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    say(f"  bench/publish.py: {time.perf_counter() - started:.1f} s")
+    if done.returncode != 0 or not target.exists():
+        say(done.stdout + done.stderr)
+        raise RuntimeError("bench/publish.py failed")
+    return {**json.loads(target.read_text()), "text": done.stdout}
 
 
 def machine() -> str:
@@ -476,12 +603,18 @@ def main() -> int:
         results = run_cases(config, servers, selected)
     finally:
         servers.stop()
+    publishing = None
+    if config.only.lower() in "publish texas sb 4":
+        say("Publishing and unpublishing a state law (bench/publish.py)…")
+        publishing = publish_law(config)
     report = {
         "machine": machine(),
         "dataset": summary,
         "scale": config.scale,
+        "rounds": config.rounds,
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "results": results,
+        "publishing": publishing,
     }
     config.json.parent.mkdir(parents=True, exist_ok=True)
     config.json.write_text(json.dumps(report, indent=2))
@@ -500,6 +633,14 @@ def main() -> int:
             f"{run['rss_peak_mb']:.0f} MB (growth {run['rss_growth_mb']:.0f} MB), "
             f"{run['bytes_per_response'] / 2**20:.0f} MB per response"
         )
+    shaky = unstable_ratios(results)
+    if shaky:
+        say(f"\nRatios whose {config.rounds} rounds differ by more than 20% (⚠):")
+        for line in shaky:
+            say(f"  {line}")
+    if publishing:
+        say()
+        say(publishing["text"].rstrip())
     say(f"\nResults as JSON: {config.json}")
     failures = errors_in(results)
     if failures:

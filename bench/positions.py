@@ -252,7 +252,7 @@ def _refresh_case(args, report: Report, statute) -> None:
     state_id = statute.jurisdiction_id
     subtree = len(position_store.subtree_ids(state_id))
     instrument = Instrument.objects.filter(pk=statute.pk)
-    unpublished, published_again, rows = [], [], 0
+    unpublished, published_again, rows = [], [], position_store.Rewritten(0, 0)
     for _ in range(args.refresh_repeat):
         # A queryset update skips the signals, so the refresh alone is timed.
         instrument.update(review_state=ReviewState.DRAFT)
@@ -263,7 +263,10 @@ def _refresh_case(args, report: Report, statute) -> None:
         started = time.perf_counter()
         rows = position_store.refresh_for_adopter(state_id, None)
         published_again.append(time.perf_counter() - started)
-    where = f"{statute.jurisdiction.name}, {subtree:,} jurisdictions, {rows:,} intervals"
+    where = (
+        f"{statute.jurisdiction.name}, {subtree:,} jurisdictions, every dimension; "
+        f"{rows.deleted:,} intervals deleted and {rows.inserted:,} inserted"
+    )
     title = statute.title if len(statute.title) <= 40 else statute.title[:39] + "…"
     report.line(f"    statute: {title} ({where})")
     report.figure("(f) refresh_for_adopter after unpublishing it", unpublished)

@@ -654,17 +654,40 @@ class Position(models.Model):
         SUSPENDED = "suspended", "Suspended by a court order"
         UNKNOWN = "unknown", "Unknown"
 
+    # The foreign keys have no database constraints (`db_constraint=False`): rows are
+    # derived, written only by `policies.positions.store` and checked by `check_positions`,
+    # and Django still deletes them with what they point to. Each constraint was a trigger
+    # fired for every interval a publication writes (a state law: thousands).
     # No index of its own: the unique (jurisdiction, dimension, valid_from) constraint serves
     # every lookup by jurisdiction, and a one-column index here misled PostgreSQL's planner
     # into reading every dimension's rows for one dimension's map (18 ms against 4 ms).
     jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.CASCADE, related_name="positions", db_index=False
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        db_index=False,
+        db_constraint=False,
     )
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="positions")
+    # Neither this nor `value` has an index of its own: the two composite indexes below
+    # lead with the dimension, and every index is paid for on each interval a publication
+    # rewrites (a state law: thousands).
+    dimension = models.ForeignKey(
+        Dimension,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        db_index=False,
+        db_constraint=False,
+    )
     valid_from = models.DateField(null=True, blank=True, help_text="None: since records begin.")
     valid_to = models.DateField(null=True, blank=True, help_text="Exclusive; None: still holds.")
     value = models.ForeignKey(
-        DimensionValue, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        DimensionValue,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # only a codebook value's deletion looks rows up by it
+        db_constraint=False,
     )
     # The value's rank, copied so "at least as limiting as" filters need no join.
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -675,6 +698,7 @@ class Position(models.Model):
         null=True,
         blank=True,
         related_name="decided_positions",
+        db_constraint=False,
         help_text="The provision that decides the value.",
     )
     approximate = models.BooleanField(

@@ -11,7 +11,7 @@ from agreements.api import AgreementViewSet, SnapshotViewSet
 from core.parameters import schema_view
 from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
 from policies.api.bulk import BulkDownloadView
-from policies.api.positions import CompareView, MapView, PositionsView, TimelineView
+from policies.api.positions import TimelineView
 from policies.api.resources import (
     DimensionViewSet,
     EventViewSet,
@@ -19,6 +19,7 @@ from policies.api.resources import (
     ProvisionViewSet,
     SourceViewSet,
 )
+from releases.api import ChangeLogView, CompareView, MapView, PositionsView, ReleaseListView
 
 router = DefaultRouter()
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
@@ -38,6 +39,8 @@ urlpatterns = [
     path("compare/", CompareView.as_view(), name="compare"),
     path("map/", MapView.as_view(), name="map"),
     path("bulk/", BulkDownloadView.as_view(), name="bulk"),
+    path("releases/", ReleaseListView.as_view(), name="releases"),
+    path("changes/", ChangeLogView.as_view(), name="changes"),
     path("schema/", schema_view().as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "jurisdictions",
     "policies",
     "agreements",
+    "releases",
+    "coding",
     "public",
 ]
 
@@ -241,6 +243,8 @@ LOGGING = {
 
 # Where the shared research data lives (seed policies, ICE spreadsheets); beside the project.
 SHARED_DATA_DIR = Path(envstr("POLICYHUB_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+# Where releases' files are written, once each (releases/services.py); back it up.
+RELEASES_DIR = Path(envstr("RELEASES_DIR", str(BASE_DIR / "var" / "releases")))
 
 # Exports carry the published data's version as their ETag (core/snapshot.py).
 DATA_VERSION_FUNCTION = "policies.positions.version.current"

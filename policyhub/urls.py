@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("policyhub.api_urls", namespace="api")),
     path("287g/", include("agreements.urls", namespace="agreements")),
+    path("releases/", include("releases.urls", namespace="releases")),
+    path("feeds/", include("releases.feed_urls", namespace="feeds")),
     path("", include("public.urls", namespace="site")),
 ]
 

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from coding.selectors import blind_instrument_ids
 from core.params import PageQuery, past_the_last, today
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Level
@@ -30,12 +31,19 @@ from policies.selectors import (
 )
 from public import queries
 from public.map_svg import render_map
+from releases.selectors import releases_listed
 
 PAGE_SIZE = 50
 
 
 def can_preview(request) -> bool:
-    return request.user.is_authenticated and request.user.has_perm("policies.view_instrument")
+    """Curators preview drafts, except while they code an instrument blind (a preview would
+    show the first coding's effect)."""
+    return (
+        request.user.is_authenticated
+        and request.user.has_perm("policies.view_instrument")
+        and not blind_instrument_ids(user=request.user)
+    )
 
 
 class BadParameter(Exception):
@@ -360,7 +368,11 @@ def downloads(request):
     return render(
         request,
         "public/downloads.html",
-        {"tables": list(TABLES), "updated": queries.dataset_updated_at()},
+        {
+            "tables": list(TABLES),
+            "updated": queries.dataset_updated_at(),
+            "releases": releases_listed(),
+        },
     )
 
 

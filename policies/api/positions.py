@@ -46,6 +46,42 @@ AS_OF_PARAM = OpenApiParameter(
     "as_of", OpenApiTypes.DATE, description="The date asked about (YYYY-MM-DD); default today."
 )
 
+# The documentation of each endpoint, also extended by `releases/api.py` (`?release=N`).
+POSITIONS_SCHEMA = {
+    "parameters": [
+        DIMENSION_PARAM,
+        AS_OF_PARAM,
+        OpenApiParameter("value", str, description="Only this value (or `unknown`)."),
+        OpenApiParameter(
+            "at_least", str, description="At least as limiting of cooperation as this value."
+        ),
+        OpenApiParameter(
+            "at_most", str, description="At most as limiting of cooperation as this value."
+        ),
+    ],
+    "responses": schema_of(Position)(many=True),
+}
+COMPARE_SCHEMA = {
+    "parameters": [
+        OpenApiParameter(
+            "jurisdictions",
+            str,
+            required=True,
+            description=f"Comma-separated FIPS codes, slugs or OCD ids (≤ {MAX_COMPARE}).",
+        ),
+        AS_OF_PARAM,
+    ],
+    "responses": schema_of(Compare),
+}
+MAP_SCHEMA = {
+    "parameters": [
+        DIMENSION_PARAM,
+        AS_OF_PARAM,
+        OpenApiParameter("level", str, enum=["state", "county"], description="Default county."),
+    ],
+    "responses": schema_of(Map),
+}
+
 
 class PositionsView(JSONErrorsMixin, GenericAPIView):
     """Every matching jurisdiction's position on one dimension on a date, with provenance."""
@@ -55,20 +91,7 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
     def get_queryset(self):
         return Jurisdiction.objects.order_by("fips", "pk")
 
-    @extend_schema(
-        parameters=[
-            DIMENSION_PARAM,
-            AS_OF_PARAM,
-            OpenApiParameter("value", str, description="Only this value (or `unknown`)."),
-            OpenApiParameter(
-                "at_least", str, description="At least as limiting of cooperation as this value."
-            ),
-            OpenApiParameter(
-                "at_most", str, description="At most as limiting of cooperation as this value."
-            ),
-        ],
-        responses=schema_of(Position)(many=True),
-    )
+    @extend_schema(**POSITIONS_SCHEMA)
     def get(self, request):
         query = PositionQuery(request.query_params)
         raise_for(query)
@@ -156,19 +179,18 @@ def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
 
 
 def position_csv(jurisdictions, dimension, as_of, request):
-    """Every matching jurisdiction's position as CSV, streamed 2,000 jurisdictions at a
-    time, with the columns of the JSON answer flattened."""
+    """Every matching jurisdiction's position as CSV with the columns of the JSON answer
+    flattened, streamed from one query in the database's order (`positions_streamed`)."""
 
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(POSITION_CSV_HEADER)
-        shown = jurisdictions.only("slug", "name", "level", "fips", "ocd_id")
-        for chunk in chunked(shown.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
-            writer.writerows(
-                position_csv_row(answer, as_of, request)
-                for answer in position_queries.positions_on(dimension, as_of, chunk)
-            )
+        answers = position_queries.positions_streamed(
+            dimension, as_of, jurisdictions, chunk_size=CSV_CHUNK
+        )
+        for chunk in chunked(answers, CSV_CHUNK):
+            writer.writerows(position_csv_row(answer, as_of, request) for answer in chunk)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -217,18 +239,7 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
     pagination_class = None
     filter_backends = []
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "jurisdictions",
-                str,
-                required=True,
-                description=f"Comma-separated FIPS codes, slugs or OCD ids (≤ {MAX_COMPARE}).",
-            ),
-            AS_OF_PARAM,
-        ],
-        responses=schema_of(Compare),
-    )
+    @extend_schema(**COMPARE_SCHEMA)
     def get(self, request):
         raw = request.query_params.get("jurisdictions", "")
         codes = [c for c in (part.strip() for part in raw.split(",")) if c]
@@ -278,14 +289,7 @@ class MapView(JSONErrorsMixin, GenericAPIView):
     pagination_class = None
     filter_backends = []
 
-    @extend_schema(
-        parameters=[
-            DIMENSION_PARAM,
-            AS_OF_PARAM,
-            OpenApiParameter("level", str, enum=["state", "county"], description="Default county."),
-        ],
-        responses=schema_of(Map),
-    )
+    @extend_schema(**MAP_SCHEMA)
     def get(self, request):
         query = MapQuery(request.query_params)
         raise_for(query)

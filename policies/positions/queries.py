@@ -7,12 +7,26 @@ number of queries, however many jurisdictions or dimensions it returns.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import orjson
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, JSONObject
 
 from jurisdictions.models import Jurisdiction
 from policies.models import (
@@ -92,21 +106,22 @@ PROVISION_COLUMNS = (
 
 
 def provision_refs(
-    provision_ids, values: dict[int, DimensionValue], *, with_sources=(), rows=()
+    provision_ids, values: dict[int, DimensionValue], *, with_sources=(), rows=(), known=None
 ) -> dict[int, ProvisionRef]:
     """Provisions by id as `ProvisionRef`s, in at most two queries whatever the number.
     `rows` are provisions already read (PROVISION_COLUMNS); the rest are queried. Those in
-    `with_sources` also carry their sources."""
+    `with_sources` also carry their sources, taken from `known` (provision id → sources,
+    already read) where it has them."""
     rows = {row[0]: row for row in rows}
     missing = set(provision_ids).difference(rows)
     if missing:
         found = Provision.objects.filter(pk__any_of=missing).order_by()
         rows.update((row[0], row) for row in found.values_list(*PROVISION_COLUMNS))
+    known = known or {}
     with_sources = set(with_sources)
+    unread = with_sources.difference(known)
     sources = (
-        _sources_of(with_sources, {rows[pk][4] for pk in with_sources if pk in rows})
-        if with_sources
-        else ({}, {})
+        _sources_of(unread, {rows[pk][4] for pk in unread if pk in rows}) if unread else ({}, {})
     )
     jurisdictions, instruments, refs = {}, {}, {}
     for (
@@ -132,7 +147,11 @@ def provision_refs(
             exceptions,
             ref,
             values.get(value_id),
-            _merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
+            (
+                known[pk]
+                if pk in known
+                else merge_sources(sources[0].get(pk, ()), sources[1].get(instrument_id, ()))
+            )
             if pk in with_sources
             else (),
         )
@@ -165,7 +184,7 @@ def _sources_of(provision_ids, instrument_ids):
     return by_provision, by_instrument
 
 
-def _merge_sources(own, inherited) -> tuple[SourceRef, ...]:
+def merge_sources(own, inherited) -> tuple[SourceRef, ...]:
     seen, merged = set(), []
     for source in (*own, *inherited):
         if source.pk not in seen:
@@ -284,6 +303,8 @@ class Record(NamedTuple):
     # The deciding provision as PROVISION_COLUMNS, when it was read with the position.
     decided_by: tuple | None = None
     suspended: tuple[int, ...] = ()
+    # The deciding provision's sources, when they were read with the position.
+    sources: tuple[SourceRef, ...] | None = None
 
 
 STORED_COLUMNS = (
@@ -307,22 +328,84 @@ def _ids(text: str) -> tuple[int, ...]:
     return () if text == "[]" else tuple(orjson.loads(text))
 
 
-def _stored_records(positions: QuerySet[Position]) -> list[Record]:
+def _stored_records(positions: QuerySet[Position], *, with_sources=False) -> list[Record]:
+    """Stored intervals as Records. `with_sources` reads each deciding provision's sources
+    in the same query (a subquery per row): for small answers, where the separate query of
+    sources would be a round trip of its own."""
     # The id lists are read as text and parsed with orjson: JSONField's json.loads was a
     # tenth of a thousand-row answer.
-    rows = (
-        positions.order_by()
-        .annotate(
-            overridden_text=Cast("overridden", TextField()),
-            noted_text=Cast("noted", TextField()),
-            suspended_text=Cast("suspended", TextField()),
-        )
-        .values_list(*STORED_COLUMNS)
-    )
+    annotations = {
+        "overridden_text": Cast("overridden", TextField()),
+        "noted_text": Cast("noted", TextField()),
+        "suspended_text": Cast("suspended", TextField()),
+    }
+    columns = STORED_COLUMNS
+    if with_sources:
+        annotations["sources_text"] = _sources_subquery()
+        columns = (*STORED_COLUMNS, "sources_text")
+    rows = positions.order_by().annotate(**annotations).values_list(*columns)
+    width = len(STORED_COLUMNS)
     return [
-        Record(*row[:8], _ids(row[8]), _ids(row[9]), row[11:] if row[4] else None, _ids(row[10]))
+        Record(
+            *row[:8],
+            _ids(row[8]),
+            _ids(row[9]),
+            row[11:width] if row[4] else None,
+            _ids(row[10]),
+            _source_refs(row[width]) if with_sources and row[4] else None,
+        )
         for row in rows
     ]
+
+
+def _sources_subquery() -> Subquery:
+    """The deciding provision's citations (its own and its instrument's) as the items of a
+    JSON array, each with what orders it: `_source_refs` sorts them, its own first then its
+    instrument's, each in citation order, and drops repeats, as `merge_sources` does.
+    (Sorted when read because SQLite before 3.44 cannot order inside an aggregate.)"""
+    provision = OuterRef("provision_id")
+    citations = (
+        Citation.objects.filter(
+            Q(provision_id=provision) | Q(instrument_id=OuterRef("provision__instrument_id"))
+        )
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            listed=StringAgg(
+                Cast(
+                    JSONObject(
+                        inherited=Case(
+                            When(provision_id=provision, then=Value(0)), default=Value(1)
+                        ),
+                        citation="pk",
+                        pk="source_id",
+                        title="source__title",
+                        url="source__url",
+                        publisher="source__publisher",
+                    ),
+                    TextField(),
+                ),
+                delimiter=Value(","),
+            )
+        )
+        .values("listed")
+    )
+    return Subquery(citations, output_field=TextField())
+
+
+def _source_refs(text: str | None) -> tuple[SourceRef, ...]:
+    if not text:
+        return ()
+    cited = sorted(orjson.loads(f"[{text}]"), key=lambda c: (c["inherited"], c["citation"]))
+    seen, refs = set(), []
+    for source in cited:
+        if source["pk"] not in seen:
+            seen.add(source["pk"])
+            refs.append(
+                SourceRef(source["pk"], source["title"], source["url"], source["publisher"])
+            )
+    return tuple(refs)
 
 
 def _interval_record(j: int, d: int, interval) -> Record:
@@ -378,15 +461,17 @@ def _hydrate(
 
 
 def _provisions_of(records, values) -> dict[int, ProvisionRef]:
-    deciding, others, rows = set(), set(), []
+    deciding, others, rows, known = set(), set(), [], {}
     for r in records:
         if r.provision_id:
             deciding.add(r.provision_id)
             if r.decided_by:
                 rows.append(r.decided_by)
+            if r.sources is not None:
+                known[r.provision_id] = r.sources
         others.update(r.overridden)
         others.update(r.noted)
-    return provision_refs(deciding | others, values, with_sources=deciding, rows=rows)
+    return provision_refs(deciding | others, values, with_sources=deciding, rows=rows, known=known)
 
 
 # (data version, dimensions): the codebook as this process last read it.
@@ -446,7 +531,8 @@ def profiles(
         records = _preview_records(list(listed), list(by_id), on)
     else:
         records = _stored_records(
-            Position.objects.on(on).filter(jurisdiction_id__in=listed, dimension_id__in=by_id)
+            Position.objects.on(on).filter(jurisdiction_id__in=listed, dimension_id__in=by_id),
+            with_sources=True,
         )
     answers = _hydrate(records, listed, by_id)
     return {
@@ -490,6 +576,122 @@ def positions_on(
         or PositionAnswer(jurisdiction, dimension, None, Provenance.UNKNOWN.value)
         for pk, jurisdiction in listed.items()
     ]
+
+
+class ListedJurisdiction(NamedTuple):
+    """What a streamed list shows of a jurisdiction: read with its position, in one row."""
+
+    pk: int
+    slug: str
+    name: str
+    level: str
+    fips: str | None
+    ocd_id: str | None
+
+
+LISTED_COLUMNS = ("pk", "slug", "name", "level", "fips", "ocd_id")
+HELD_COLUMNS = (
+    "held__value_id",
+    "held__provenance",
+    "held__provision_id",
+    "held__approximate",
+    "held__valid_from",
+    "held__valid_to",
+    "held_overridden",
+    "held_noted",
+    "held_suspended",
+    *(f"held__provision__{column}" for column in PROVISION_COLUMNS),
+)
+
+
+def positions_streamed(
+    dimension: Dimension, on: dt.date, jurisdictions: QuerySet[Jurisdiction], *, chunk_size=2000
+) -> Iterator[PositionAnswer]:
+    """One dimension's position for every jurisdiction of a queryset, in the queryset's
+    order, for exports of any length: each jurisdiction comes with its position and deciding
+    provision in the same row of one query, read through a server-side cursor in the order
+    the database returns it. Sources, set-aside and noted provisions and court orders are
+    looked up per chunk of rows, for the ids not met in an earlier chunk."""
+    dimension = in_codebook(dimension)
+    values = {v.pk: v for v in dimension.values.all()}
+    held = FilteredRelation(
+        "positions",
+        condition=Q(positions__dimension=dimension)
+        & (Q(positions__valid_from__isnull=True) | Q(positions__valid_from__lte=on))
+        & (Q(positions__valid_to__isnull=True) | Q(positions__valid_to__gt=on)),
+    )
+    rows = (
+        jurisdictions.annotate(
+            held=held,
+            held_overridden=Cast("held__overridden", TextField()),
+            held_noted=Cast("held__noted", TextField()),
+            held_suspended=Cast("held__suspended", TextField()),
+        )
+        .values_list(*LISTED_COLUMNS, *HELD_COLUMNS)
+        .iterator(chunk_size=chunk_size)
+    )
+    refs = ({}, {}, {})  # deciding provisions, set-aside and noted ones, court orders
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from _streamed_answers(chunk, dimension, values, *refs)
+            chunk = []
+    yield from _streamed_answers(chunk, dimension, values, *refs)
+
+
+def _streamed_answers(chunk, dimension, values, decided, mentioned, suspensions):
+    records = []
+    for row in chunk:
+        j = ListedJurisdiction(*row[:6])
+        value_id, provenance, provision_id, approximate, since, until, *lists = row[6:15]
+        if provenance is None:  # no stored interval on that date: unknown
+            records.append((j, None))
+            continue
+        record = Record(
+            j.pk,
+            dimension.pk,
+            value_id,
+            provenance,
+            provision_id,
+            approximate,
+            since,
+            until,
+            _ids(lists[0]),
+            _ids(lists[1]),
+            row[15:] if provision_id else None,
+            _ids(lists[2]),
+        )
+        records.append((j, record))
+    known = [r for _, r in records if r is not None]
+    # Deciding provisions carry their sources; set-aside and noted ones need none, so they
+    # are kept apart: a provision met first as set aside may decide a later row.
+    deciding = {r.provision_id for r in known if r.provision_id} - decided.keys()
+    if deciding:
+        rows = [r.decided_by for r in known if r.provision_id in deciding]
+        decided.update(provision_refs(deciding, values, with_sources=deciding, rows=rows))
+    others = {i for r in known for i in (*r.overridden, *r.noted)} - mentioned.keys()
+    if others:
+        mentioned.update(provision_refs(others, values))
+    wanted = {i for r in known for i in r.suspended} - suspensions.keys()
+    suspensions.update(suspension_refs(wanted))
+    for j, r in records:
+        if r is None:
+            yield PositionAnswer(j, dimension, None, Provenance.UNKNOWN.value)
+            continue
+        yield PositionAnswer(
+            jurisdiction=j,
+            dimension=dimension,
+            value=values.get(r.value_id),
+            provenance=r.provenance,
+            provision=decided.get(r.provision_id),
+            approximate=r.approximate,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            overridden=[mentioned[i] for i in r.overridden if i in mentioned],
+            noted=[mentioned[i] for i in r.noted if i in mentioned],
+            suspensions=[suspensions[i] for i in r.suspended if i in suspensions],
+        )
 
 
 def suspensions_on(dimension: Dimension, on: dt.date) -> list[SuspensionRef]:

@@ -4,7 +4,7 @@ Signals rather than explicit calls because positions must stay right whichever p
 changes a published instrument, a provision or the hierarchy: the admin, a service, the
 loader, a shell. Each handler only works out *what* changed and hands it to
 `position_store`; the rules live there. Queryset `update()` and `bulk_create()` bypass
-signals: code that uses them calls `position_store.rebuild()` itself.
+signals: code that uses them calls `position_store.rebuild()` or `refresh()` itself.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -23,7 +23,7 @@ from policies.positions import store as position_store
 from policies.positions import version as data_version
 
 # What an instrument looked like before this save, keyed by pk.
-INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id")
+INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id", "binding")
 
 
 @receiver(pre_save, sender=Instrument)
@@ -39,18 +39,30 @@ def _refresh_instrument(instrument, before):
     was_published = before is not None and before["review_state"] == ReviewState.PUBLISHED
     if not (instrument.review_state == ReviewState.PUBLISHED or was_published):
         return  # drafts never change what the public sees
-    adopters = {instrument.jurisdiction_id}
+    # Only this instrument's provisions and those of the instruments it supersedes (now or
+    # before) can move: their adopters' positions on their dimensions, and, for binding
+    # ones, the positions below them.
+    reach = {(instrument.jurisdiction_id, instrument.binding)}
     superseded = {instrument.supersedes_id}
     if before is not None:
-        adopters.add(before["jurisdiction_id"])
+        reach.add((before["jurisdiction_id"], before["binding"]))
         superseded.add(before["supersedes_id"])
-    adopters |= set(
-        Instrument.objects.filter(pk__in=superseded - {None}).values_list(
-            "jurisdiction_id", flat=True
-        )
+    superseded.discard(None)
+    reach |= set(
+        Instrument.objects.filter(pk__in=superseded).values_list("jurisdiction_id", "binding")
     )
-    for adopter in adopters:
-        position_store.refresh_for_adopter(adopter, None)
+    dimensions = set(
+        Provision.objects.filter(instrument_id__in={instrument.pk} | superseded)
+        .values_list("dimension_id", flat=True)
+        .distinct()
+    )
+    if not dimensions:
+        return  # no provision: no position can change
+    adopters: dict[int, bool] = {}
+    for adopter, binding in reach:
+        adopters[adopter] = adopters.get(adopter, False) or binding
+    for adopter, binding in adopters.items():
+        position_store.refresh_for_adopter(adopter, dimensions, binding=binding)
 
 
 @receiver(post_save, sender=Instrument)
@@ -61,8 +73,19 @@ def instrument_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete, sender=Instrument)
 def instrument_deleted(sender, instance, **kwargs):
-    if instance.review_state == ReviewState.PUBLISHED:
-        position_store.refresh_for_adopter(instance.jurisdiction_id, None)
+    # Its provisions are gone with it (their own deletion refreshed their dimensions); what
+    # it superseded is back in force.
+    if instance.review_state != ReviewState.PUBLISHED:
+        return
+    adopters = {instance.jurisdiction_id}
+    if instance.supersedes_id is not None:
+        adopters |= set(
+            Instrument.objects.filter(pk=instance.supersedes_id).values_list(
+                "jurisdiction_id", flat=True
+            )
+        )
+    for adopter in adopters:
+        position_store.refresh_for_adopter(adopter, None)
 
 
 @receiver(pre_save, sender=Provision)
@@ -77,11 +100,13 @@ def remember_provision(sender, instance, raw=False, **kwargs):
 def _refresh_provision(provision, dimension_ids):
     instrument = (
         Instrument.objects.filter(pk=provision.instrument_id)
-        .values("review_state", "jurisdiction_id")
+        .values("review_state", "jurisdiction_id", "binding")
         .first()
     )
     if instrument and instrument["review_state"] == ReviewState.PUBLISHED:
-        position_store.refresh_for_adopter(instrument["jurisdiction_id"], dimension_ids)
+        position_store.refresh_for_adopter(
+            instrument["jurisdiction_id"], dimension_ids, binding=instrument["binding"]
+        )
 
 
 @receiver(post_save, sender=Provision)
@@ -134,7 +159,7 @@ def jurisdiction_saved(sender, instance, created, raw=False, **kwargs):
 def scale_changed(sender, instance, raw=False, **kwargs):
     # A value's rank or neutrality changes every floor and ceiling on its dimension.
     if not raw:
-        position_store.rebuild(dimension_ids={instance.dimension_id})
+        position_store.refresh(dimension_ids={instance.dimension_id})
 
 
 @receiver(post_delete, sender=Jurisdiction)

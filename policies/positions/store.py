@@ -18,6 +18,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -82,7 +83,7 @@ def _parents(jurisdiction_ids: Iterable[int] | None) -> dict[int, int | None]:
     return parents
 
 
-def _chain(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
+def chain_of(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
     chain, node = [], parents.get(jurisdiction_id)
     while node is not None and len(chain) < 10:
         chain.append(node)
@@ -90,7 +91,17 @@ def _chain(jurisdiction_id: int, parents: dict[int, int | None]) -> list[int]:
     return chain
 
 
-def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool) -> list[Coded]:
+def coded_provisions(
+    jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool
+) -> list[Coded]:
+    return list(iter_coded_provisions(jurisdiction_ids, dimension_ids, include_drafts))
+
+
+def iter_coded_provisions(
+    jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: bool, chunk: int = 2000
+) -> Iterator[Coded]:
+    """As `coded_provisions`, read in chunks: a release streams every provision through it
+    without holding them all."""
     provisions = Provision.objects.filter(instrument__effective_on__isnull=False)
     instruments = Instrument.objects.all()
     if not include_drafts:
@@ -104,6 +115,8 @@ def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: boo
     # An instrument drops out once one that supersedes it is certainly in force.
     superseded_from: dict[int, dt.date] = {}
     successors = instruments.filter(supersedes__isnull=False, effective_on__isnull=False)
+    if jurisdiction_ids is not None:  # only the successors of what is read
+        successors = successors.filter(supersedes__in=provisions.values("instrument_id"))
     for old_id, effective_on, precision in successors.values_list(
         "supersedes_id", "effective_on", "effective_precision"
     ):
@@ -130,14 +143,12 @@ def _coded(jurisdiction_ids: set[int] | None, dimension_ids, include_drafts: boo
         "instrument__ended_precision",
         "instrument__ended_until",
     )
-    return [
-        Coded(
+    for row in rows.iterator(chunk):
+        yield Coded(
             *row,
             superseded_from=superseded_from.get(row[1]),
             suspensions=tuple(sorted(suspensions.get(row[0], ()), key=lambda s: s[1])),
         )
-        for row in rows
-    ]
 
 
 def scopes_for(
@@ -152,18 +163,36 @@ def scopes_for(
     dimension_ids = list(dimension_ids) if dimension_ids is not None else None
     parents = _parents(wanted)
     targets = wanted if wanted is not None else set(parents)
-    chains = {j: _chain(j, parents) for j in targets}
+    chains = {j: chain_of(j, parents) for j in targets}
     adopters = targets | {a for chain in chains.values() for a in chain}
     neutral, stacking = _neutral_and_stacking()
 
+    coded = coded_provisions(
+        adopters if wanted is not None else None, dimension_ids, include_drafts
+    )
+    return assemble_scopes(
+        targets=targets, chains=chains, coded=coded, neutral=neutral, stacking=stacking
+    )
+
+
+def assemble_scopes(
+    *,
+    targets: Iterable[int],
+    chains: dict[int, list[int]],
+    coded,
+    neutral: dict[int, int],
+    stacking: set[int] = frozenset(),
+) -> dict[Key, Scope]:
+    """The Scopes of these jurisdictions from coded provisions, without the database: a
+    release (`releases/resolver.py`) resolves its frozen provisions through it too."""
     by_adopter: dict[Key, list[Coded]] = defaultdict(list)
-    for coded in _coded(adopters if wanted is not None else None, dimension_ids, include_drafts):
-        by_adopter[(coded.adopter_id, coded.dimension_id)].append(coded)
+    for c in coded:
+        by_adopter[(c.adopter_id, c.dimension_id)].append(c)
     dimensions_of: dict[int, set[int]] = defaultdict(set)
     binding_dimensions_of: dict[int, set[int]] = defaultdict(set)
-    for (adopter, dimension), coded in by_adopter.items():
+    for (adopter, dimension), reaching_adopter in by_adopter.items():
         dimensions_of[adopter].add(dimension)
-        if any(c.binding for c in coded):
+        if any(c.binding for c in reaching_adopter):
             binding_dimensions_of[adopter].add(dimension)
 
     scopes: dict[Key, Scope] = {}
@@ -255,17 +284,9 @@ def _write(rows: Iterable[tuple]) -> int:
     scale), bulk_create elsewhere."""
     count = 0
     if connection.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
         table = Position._meta.db_table
         with connection.cursor() as cursor:
-            statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
-            with cursor.cursor.copy(statement) as copy:
-                for row in rows:
-                    lists = row[-JSON_COLUMNS:]
-                    copy.write_row((*row[:-JSON_COLUMNS], *(Jsonb(ids) for ids in lists)))
-                    count += 1
-        return count
+            return _copy(cursor, table, rows)
     if connection.vendor == "sqlite":
         # executemany with the values as SQLite stores them: building a model instance per
         # row was four fifths of rebuilding 60,000 rows.
@@ -287,6 +308,40 @@ def _write(rows: Iterable[tuple]) -> int:
             batch = []
     Position.objects.bulk_create(batch)
     return count + len(batch)
+
+
+def _copy(cursor, table: str, rows: Iterable[tuple]) -> int:
+    """COPY rows into a PostgreSQL table, written as COPY's text format by hand: psycopg's
+    per-value adaptation (a Jsonb dump for each of three lists a row) was half the cost."""
+    count, lines = 0, []
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            lines.append(_copy_line(row))
+            count += 1
+            if len(lines) == 2000:
+                copy.write("".join(lines))
+                lines = []
+        copy.write("".join(lines))
+    return count
+
+
+def _copy_line(row: tuple) -> str:
+    # Every value is a number, a date, a bool, a list of ids or a provenance word: none
+    # holds a tab, a newline or a backslash, so nothing needs escaping.
+    j, d, since, until, value, rank, provenance, provision, approximate, *lists = row
+    cells = [
+        str(j),
+        str(d),
+        since.isoformat() if since else "\\N",
+        until.isoformat() if until else "\\N",
+        "\\N" if value is None else str(value),
+        "\\N" if rank is None else str(rank),
+        provenance,
+        "\\N" if provision is None else str(provision),
+        "t" if approximate else "f",
+        *(json.dumps(ids) if ids else "[]" for ids in lists),
+    ]
+    return "\t".join(cells) + "\n"
 
 
 def _sqlite_row(row: tuple) -> tuple:
@@ -340,6 +395,43 @@ def rebuild(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     return _write(computed_rows(jurisdiction_ids, dimension_ids))
 
 
+class Rewritten(NamedTuple):
+    """How many stored intervals a refresh deleted and inserted."""
+
+    deleted: int
+    inserted: int
+
+
+@transaction.atomic
+def refresh(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -> Rewritten:
+    """Bring the stored intervals of these jurisdictions and dimensions (None: all) in step
+    with a fresh computation, rewriting only the intervals that differ: the result is the
+    table `rebuild()` would leave, at the cost of what changed.
+
+    Publishing a state law changes each place's intervals from the law's date on; the ones
+    before stay, and so do those of every dimension the law does not code."""
+    if getattr(_deferral, "depth", 0):
+        _deferral.owed = True
+        return Rewritten(0, 0)
+    jurisdiction_ids = set(jurisdiction_ids) if jurisdiction_ids is not None else None
+    dimension_ids = set(dimension_ids) if dimension_ids is not None else None
+    data_version.bump()  # first, as in rebuild(): the same lock order
+    # The difference is worked out in Python, where the fresh rows already are: one read of
+    # the stored rows in scope, one DELETE of the stale ones by id, one COPY of the new
+    # ones. (Doing it in the database instead, COPYing every fresh row into a temporary
+    # table for two anti-joins, was slower for SB 4: most fresh rows are new and went over
+    # the wire and into a table twice.)
+    wanted = {_signature(row): row for row in computed_rows(jurisdiction_ids, dimension_ids)}
+    stale = []
+    stored = _stored(jurisdiction_ids, dimension_ids).order_by().values_list("pk", *COLUMNS)
+    for pk, *row in stored.iterator(chunk_size=5000):
+        if wanted.pop(_signature(tuple(row)), None) is None:
+            stale.append(pk)
+    for batch in itertools.batched(stale, 10_000, strict=False):
+        Position.objects.filter(pk__any_of=batch).delete()
+    return Rewritten(len(stale), _write(wanted.values()))
+
+
 def _stored(jurisdiction_ids, dimension_ids):
     stored = Position.objects.all()
     if jurisdiction_ids is not None:
@@ -360,12 +452,16 @@ def subtree_ids(jurisdiction_id: int) -> set[int]:
     )
 
 
-def refresh_for_adopter(jurisdiction_id: int, dimension_ids: Iterable[int] | None) -> int:
-    """After an instrument of this jurisdiction changed: its subtree may have changed."""
+def refresh_for_adopter(
+    jurisdiction_id: int, dimension_ids: Iterable[int] | None, *, binding: bool = True
+) -> Rewritten:
+    """After an instrument of this jurisdiction changed: its subtree may have changed, or
+    only the jurisdiction itself when the instrument binds no one below it."""
     if getattr(_deferral, "depth", 0):
         _deferral.owed = True
-        return 0
-    return rebuild(subtree_ids(jurisdiction_id), dimension_ids)
+        return Rewritten(0, 0)
+    targets = subtree_ids(jurisdiction_id) if binding else {jurisdiction_id}
+    return refresh(targets, dimension_ids)
 
 
 def _signature(row: tuple) -> tuple:
@@ -382,10 +478,14 @@ def differences(jurisdiction_ids=None, dimension_ids=None) -> tuple[set, set]:
 
 __all__ = [
     "Provenance",
+    "Rewritten",
+    "assemble_scopes",
+    "chain_of",
     "computed_rows",
     "deferred",
     "differences",
     "rebuild",
+    "refresh",
     "refresh_for_adopter",
     "scopes_for",
     "subtree_ids",

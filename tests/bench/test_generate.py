@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from bench import positions as bench
+from bench import publish as publish_bench
 from bench.generate import URL_ROOT, generate
 from bench.generate_national import Command as GenerateNational
 from jurisdictions.models import Agency, Jurisdiction, Level
@@ -178,3 +179,16 @@ def test_the_position_benchmark_runs_and_leaves_the_database_as_it_was(generated
         assert case in report
     assert "0 stale, 0 missing" in report
     assert Position.objects.count() == stored
+
+
+def test_the_publishing_benchmark_publishes_sb4_and_leaves_the_database_as_it_was(generated):
+    stored = set(Position.objects.values_list("pk", flat=True))
+    result = publish_bench.run(publish_bench.parse(["--rounds=2"]))
+    assert result["law"].startswith("SB 4 (2017)")
+    assert result["state"] == "Texas"
+    assert result["in_step"]
+    assert result["publish"]["rounds"] == result["unpublish"]["rounds"] == 2
+    out = StringIO()
+    publish_bench.report(result, out)
+    assert "equal to a fresh computation" in out.getvalue()
+    assert set(Position.objects.values_list("pk", flat=True)) == stored

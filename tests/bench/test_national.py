@@ -11,7 +11,7 @@ from django.db import connection
 
 from bench import floor, load
 from bench.cases import DEFAULT_PARAMS, cases
-from bench.national import table
+from bench.national import combined, table, unstable_ratios
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
@@ -95,3 +95,40 @@ def test_report_renders_ratios():
     text = table(results)
     assert "| a case | ours |" in text
     assert "0.50 · —" in text
+
+
+def test_report_gives_the_spread_of_rounds_and_flags_ratios_that_disagree():
+    def rounds(*p50s):
+        return combined(
+            [
+                {
+                    "requests": 10,
+                    "errors": 0,
+                    "p50_ms": p50,
+                    "p95_ms": p50 * 2,
+                    "max_ms": p50 * 3,
+                    "rps": 100.0,
+                    "bytes_per_response": 100,
+                    "first_error": "",
+                }
+                for p50 in p50s
+            ]
+        )
+
+    results = [
+        {
+            "case": "steady",
+            "runs": {"ours": {"c1": rounds(10, 11, 12)}, "floor": {"c1": rounds(10, 11, 12)}},
+        },
+        {
+            "case": "shaky",
+            "runs": {"ours": {"c1": rounds(10, 20, 10)}, "floor": {"c1": rounds(10, 10, 10)}},
+        },
+    ]
+    assert results[0]["runs"]["ours"]["c1"]["p50_ms"] == 11
+    assert results[0]["runs"]["ours"]["c1"]["requests"] == 30
+    text = table(results)
+    assert "| steady | ours | 11.0 (10.0–12.0) |" in text
+    assert "1.00 · —" in text
+    assert "1.00 (1.00–2.00) ⚠" in text
+    assert [line.split(":")[0] for line in unstable_ratios(results)] == ["shaky"]

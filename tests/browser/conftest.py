@@ -60,9 +60,11 @@ def _recreate_roles():
     may set `models_module`; on the live registry that would make later `flush`es skip
     every app's post_migrate (no content types, no permissions), so it is restored."""
     roles = importlib.import_module("policies.migrations.0002_roles")
+    release_roles = importlib.import_module("releases.migrations.0002_roles")
     before = {config.label: config.models_module for config in apps.get_app_configs()}
     try:
         roles.create_roles(apps, None)
+        release_roles.grant(apps, None)
     finally:
         for config in apps.get_app_configs():
             config.models_module = before[config.label]

@@ -36,6 +36,8 @@ from agreements.models import (
     ReviewItem,
     Snapshot,
 )
+from coding.models import CodedAnswer, CodingAssignment, DifferenceResolution
+from coding.services import coding_assign_second, coding_submit, difference_resolve
 from jurisdictions.models import Agency, Jurisdiction
 from policies import services
 from policies.models import (
@@ -50,6 +52,8 @@ from policies.models import (
     Source,
     Suspension,
 )
+from releases.models import Release
+from releases.services import release_cut
 from tests.admin_forms import form_data
 from tests.agreements.sheets import JEM, PENDING, TFM, write_sheet
 from tests.factories import (
@@ -101,6 +105,12 @@ PUBLIC_ROWS = {
     AgencyResolution: lambda: AgencyResolution.objects.all(),
     # The review list is never published, but only the importer and resolutions change it.
     ReviewItem: lambda: ReviewItem.objects.all(),
+    # Releases are cut by editors only and never rewritten.
+    Release: lambda: Release.objects.all(),
+    # A submitted coding is final, and an editor's resolution of a difference decides what
+    # is published: neither changes at a curator's hand.
+    CodingAssignment: lambda: CodingAssignment.objects.filter(submitted_at__isnull=False),
+    DifferenceResolution: lambda: DifferenceResolution.objects.all(),
     # Login lockouts (django-axes): who may try to log in.
     AccessAttempt: lambda: AccessAttempt.objects.all(),
     AccessFailureLog: lambda: AccessFailureLog.objects.all(),
@@ -110,6 +120,7 @@ PUBLIC_ROWS = {
 DEPENDENT_ROWS = {
     DimensionValue: lambda: DimensionValue.objects.all(),
     Position: lambda: Position.objects.all(),
+    CodedAnswer: lambda: CodedAnswer.objects.filter(assignment__submitted_at__isnull=False),
     Event.sources.through: lambda: Event.sources.through.objects.filter(
         event__review_state=ReviewState.PUBLISHED
     ),
@@ -160,8 +171,34 @@ def public_snapshot():
     return snapshot
 
 
+def _double_code(texas, dimension, alice, bob):
+    """An instrument in review coded twice (by Alice, then by Dave, blind), both codings
+    submitted, and Bob's resolution of the difference."""
+    dave = User.objects.create_user("dave", "dave@example.org", "pw-for-tests-only", is_staff=True)
+    dave.groups.add(Group.objects.get(name="curators"))
+    instrument = make_instrument(texas, title="Draft ordinance", binding=True)
+    make_provision(instrument, dimension, "mandated", pinpoint="§ 1")
+    services.instrument_submit_for_review(instrument=instrument, user=alice)
+    second = coding_assign_second(instrument=instrument, coder=dave, batch="B1")
+    CodedAnswer.objects.create(
+        assignment=second,
+        dimension=dimension,
+        value=dimension.values.get(slug="prohibited"),
+        pinpoint="§ 2",
+        binding=True,
+    )
+    coding_submit(assignment=second, user=dave)
+    difference_resolve(
+        instrument=instrument,
+        dimension=dimension,
+        user=bob,
+        note="Section 1 mandates the hold.",
+        chosen_round=1,
+    )
+
+
 @pytest.fixture
-def world(alice, bob, tmp_path):
+def world(alice, bob, tmp_path, settings):
     """One of everything, all of it public, each with at least two history versions."""
     texas = make_state(name="Texas", fips="48", usps="TX")
     county = make_county(texas, name="Loving County", fips="48301")
@@ -192,6 +229,9 @@ def world(alice, bob, tmp_path):
     )
     event.sources.add(make_source(title="Court record"))
     _import_287g_lists(tmp_path, texas, county, alice)
+    _double_code(texas, dimension, alice, bob)
+    settings.RELEASES_DIR = tmp_path / "releases"
+    release_cut(user=bob)
     for model in PUBLIC_ROWS:
         if hasattr(model, "history"):
             for obj in model.objects.all():

@@ -4,6 +4,8 @@
     jurisdictions   places and agencies
     policies        the codebook, instruments, positions; its API; its selectors
     agreements      287(g) from ICE's lists: snapshots, agreements, their pages and API
+    releases        numbered snapshots of what is published; `?release=N` on the API
+    coding          double coding: second codings, their differences, disagreement
     public          the pages
     policyhub       settings and URLs: wires the apps together; no app imports it
     bench           the benchmark, beside the product; nothing imports it
@@ -22,16 +24,20 @@ LAYERS = {
     "jurisdictions": 1,
     "policies": 2,
     "agreements": 3,
+    "releases": 3,
+    "coding": 3,
     "public": 4,
     "policyhub": 5,
     "bench": 5,
 }
 # The API's modules: the pages (public) reach what they share with them only through
 # selectors, and the API reaches nothing of the pages.
-API_MODULES = ("policies.api", "jurisdictions.api", "agreements.api")
+API_MODULES = ("policies.api", "jurisdictions.api", "agreements.api", "releases.api")
 # Modules that serve the pages: a DRF exception raised there would reach a page as a 500.
 WITHOUT_DRF = (
     "public",
+    "releases.views",
+    "releases.selectors",
     "jurisdictions.filters",
     "policies.filters",
     "policies.selectors",

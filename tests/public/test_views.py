@@ -20,7 +20,7 @@ PAGE_QUERIES = {
     "instrument": 7,
     "codebook": 1,
     "sources": 3,
-    "downloads": 2,
+    "downloads": 3,  # two for the dataset's last update, one for the releases
     "about": 2,  # what is covered: jurisdictions with a known position, states with data
 }
 DRAFTS = [

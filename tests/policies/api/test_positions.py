@@ -14,7 +14,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 # for one row or a hundred (set-aside and noted provisions would add one; here there are none).
 POSITIONS_QUERIES = 6
 MAP_QUERIES = 3  # the data version, the counties' FIPS codes, their values
-COMPARE_QUERIES = 5  # the data version, jurisdictions, positions, set-aside, sources
+COMPARE_QUERIES = 4  # the data version, jurisdictions, positions with sources, set-aside
+# The positions CSV: the data version (its ETag) and the one query of its rows, then lookups
+# per chunk of rows.
+POSITIONS_CSV_FIXED_QUERIES = 2
 
 
 def positions(client, **params):
@@ -123,11 +126,10 @@ def test_the_map_returns_every_county_in_one_compact_response(client, django_ass
 def test_compare_gives_dimensions_by_jurisdictions_with_provenance(
     client, django_assert_num_queries
 ):
-    codebook()
+    params = {"jurisdictions": "06,48,17031", "as_of": "2019-06-01"}
+    client.get(reverse("api:compare"), params)  # as after the process's first request
     with django_assert_num_queries(COMPARE_QUERIES):
-        response = client.get(
-            reverse("api:compare"), {"jurisdictions": "06,48,17031", "as_of": "2019-06-01"}
-        )
+        response = client.get(reverse("api:compare"), params)
     body = response.json()
     assert [j["slug"] for j in body["jurisdictions"]] == ["ca", "tx", "il-cook-county"]
     detainers = next(d for d in body["dimensions"] if d["slug"] == "detainer-holds")
@@ -236,6 +238,33 @@ def test_the_positions_csv_keeps_every_column_when_the_first_row_is_unknown(clie
     assert alameda["decided_by.provision.pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
 
 
+def test_the_positions_csv_reads_its_rows_in_one_query_in_fips_order(client):
+    import csv
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from policies.api.positions import CSV_CHUNK
+
+    codebook()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(
+            reverse("api:positions"),
+            {"dimension": "release-notification", "as_of": "2019-06-01", "format": "csv"},
+        )
+        body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert len(rows) > CSV_CHUNK, "the export should span several chunks"
+    reading_positions = [q for q in captured if "policies_position" in q["sql"]]
+    assert len(reading_positions) == 1, [q["sql"][:200] for q in reading_positions]
+    # Per chunk, at most sources, set-aside/noted provisions and court orders.
+    chunks = -(-len(rows) // CSV_CHUNK)
+    assert len(captured) <= POSITIONS_CSV_FIXED_QUERIES + 3 * chunks
+    numbered = [row[3] for row in rows if row[3]]
+    assert numbered == sorted(numbered)
+
+
 def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
     """position_csv_row is written out for speed; it must say what flattening the JSON
     answer says, column for column, for every county and a date with every kind of row."""
@@ -277,3 +306,14 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
     # The comparison covered known and unknown, set-aside and approximate rows.
     assert {k[0] for k in kinds} >= {"own", "inherited", "unknown"}
     assert any(k[1] for k in kinds) and any(k[2] for k in kinds)
+
+
+def test_a_profile_is_read_in_the_queries_of_a_comparison(client, django_assert_num_queries):
+    params = {"jurisdictions": "17031", "as_of": "2019-06-01"}
+    client.get(reverse("api:compare"), params)  # as after the process's first request
+    with django_assert_num_queries(COMPARE_QUERIES):
+        body = client.get(reverse("api:compare"), params).json()
+    cells = [d["cells"]["il-cook-county"] for d in body["dimensions"]]
+    assert len(cells) == 14
+    decided = [c for c in cells if c["decided_by"]]
+    assert decided and all(c["decided_by"]["sources"] for c in decided)

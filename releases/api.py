@@ -1,0 +1,275 @@
+"""`?release=N` on positions, compare and map: the same answers, computed from the frozen
+provisions of release N (releases/resolver.py) instead of today's stored positions; and the
+list of releases at /api/v1/releases/.
+
+The views extend those of `policies/api/positions.py` and are routed at the same addresses;
+without `release` they answer exactly as those do."""
+
+import csv
+import datetime as dt
+import io
+from typing import TypedDict
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_orjson_renderer.renderers import ORJSONRenderer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.response import Response
+
+from core.api import JSONErrorsMixin, ParameterError, link, raise_for
+from core.shapes import schema_of
+from jurisdictions.models import Jurisdiction
+from jurisdictions.selectors import jurisdictions_by_codes
+from jurisdictions.shapes import jurisdiction_ref
+from policies.api import positions as live
+from policies.forms import DayQuery, MapQuery, PositionQuery, too_many_to_compare
+from policies.positions import queries as position_queries
+from policies.selectors import MAX_COMPARE
+from policies.shapes import codebook_value, interval_of
+from releases.changes import changes_since
+from releases.models import Release
+from releases.resolver import release_numbered, released_answers
+from releases.shapes import ReleaseSummary, release_summary
+
+RELEASE_PARAM = OpenApiParameter(
+    "release",
+    int,
+    description="A release number (see /api/v1/releases/): answer from the provisions "
+    "published in that release, not today's.",
+)
+
+
+def with_release(schema: dict) -> dict:
+    return {**schema, "parameters": [*schema["parameters"], RELEASE_PARAM]}
+
+
+def _release(request) -> Release | None:
+    raw = request.query_params.get("release")
+    return None if raw is None else release_numbered(raw)
+
+
+def _matches(answer, value=None, at_least=None, at_most=None, unknown=False) -> bool:
+    held = answer.value
+    if unknown:
+        return held is None
+    if value is None and at_least is None and at_most is None:
+        return True
+    if held is None:
+        return False
+    return (
+        (value is None or held.pk == value.pk)
+        and (at_least is None or held.rank <= at_least.rank)
+        and (at_most is None or held.rank >= at_most.rank)
+    )
+
+
+class PositionsView(live.PositionsView):
+    @extend_schema(**with_release(live.POSITIONS_SCHEMA))
+    def get(self, request):
+        release = _release(request)
+        if release is None:
+            return super().get(request)
+        query = PositionQuery(request.query_params)
+        raise_for(query)
+        dimension, as_of = query.cleaned_data["dimension"], query.cleaned_data["as_of"]
+        dimension = position_queries.in_codebook(dimension)
+        jurisdictions = list(self.filter_queryset(self.get_queryset()))
+        answers = [
+            row[0] for row in released_answers(release, jurisdictions, [dimension], as_of).values()
+        ]
+        conditions = query.conditions()
+        answers = [a for a in answers if _matches(a, **conditions)]
+        if request.accepted_renderer.format == "csv":
+            return _csv(answers, as_of, request)
+        page = self.paginate_queryset(answers)
+        return self.get_paginated_response(
+            [
+                {
+                    "jurisdiction": jurisdiction_ref(a.jurisdiction),
+                    "as_of": as_of,
+                    **interval_of(a, request),
+                }
+                for a in page
+            ]
+        )
+
+
+def _csv(answers, as_of, request):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(live.POSITION_CSV_HEADER)
+    writer.writerows(live.position_csv_row(a, as_of, request) for a in answers)
+    response = StreamingHttpResponse([buffer.getvalue()], content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
+    return response
+
+
+class CompareView(live.CompareView):
+    @extend_schema(**with_release(live.COMPARE_SCHEMA))
+    def get(self, request):
+        release = _release(request)
+        if release is None:
+            return super().get(request)
+        raw = request.query_params.get("jurisdictions", "")
+        codes = [c for c in (part.strip() for part in raw.split(",")) if c]
+        if not codes:
+            raise ParameterError("jurisdictions", "Give one or more codes, separated by commas.")
+        if len(codes) > MAX_COMPARE:
+            raise ParameterError("jurisdictions", too_many_to_compare())
+        query = DayQuery(request.query_params)
+        raise_for(query)
+        as_of = query.cleaned_data["as_of"]
+        jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
+        dimensions = position_queries.codebook()
+        table = released_answers(release, jurisdictions, dimensions, as_of)
+        if request.accepted_renderer.format == "csv":
+            return Response(
+                [
+                    {
+                        "dimension": d.slug,
+                        **{
+                            j.slug: (
+                                table[j.pk][i].value.slug if table[j.pk][i].value else "unknown"
+                            )
+                            for j in jurisdictions
+                        },
+                    }
+                    for i, d in enumerate(dimensions)
+                ]
+            )
+        return Response(
+            {
+                "as_of": as_of,
+                "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
+                "dimensions": [
+                    {
+                        "slug": d.slug,
+                        "name": d.name,
+                        "cells": {
+                            j.slug: interval_of(table[j.pk][i], request) for j in jurisdictions
+                        },
+                    }
+                    for i, d in enumerate(dimensions)
+                ],
+            }
+        )
+
+
+class MapView(live.MapView):
+    @extend_schema(**with_release(live.MAP_SCHEMA))
+    def get(self, request):
+        release = _release(request)
+        if release is None:
+            return super().get(request)
+        query = MapQuery(request.query_params)
+        raise_for(query)
+        dimension, level, as_of = (query.cleaned_data[k] for k in ("dimension", "level", "as_of"))
+        dimension = position_queries.in_codebook(dimension)
+        places = list(Jurisdiction.objects.filter(level=level, fips__isnull=False).order_by("fips"))
+        answers = released_answers(release, places, [dimension], as_of)
+        values = {
+            j.fips: (answers[j.pk][0].value.slug if answers[j.pk][0].value else None)
+            for j in places
+        }
+        if request.accepted_renderer.format == "csv":
+            return Response([{"fips": k, "value": v or "unknown"} for k, v in values.items()])
+        return Response(
+            {
+                "dimension": dimension.slug,
+                "level": level,
+                "as_of": as_of,
+                "legend": [codebook_value(v) for v in dimension.values.all()],
+                "values": values,
+            }
+        )
+
+
+# Nested answers: JSON only (`?format=csv` is a 400 naming the format).
+JSON_ONLY = [ORJSONRenderer, BrowsableAPIRenderer]
+
+
+class ReleaseListView(JSONErrorsMixin, GenericAPIView):
+    """Every release cut so far, newest first, with its files, checksums and citation."""
+
+    renderer_classes = JSON_ONLY
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(responses=schema_of(ReleaseSummary)(many=True))
+    def get(self, request):
+        return Response([release_summary(r, request) for r in Release.objects.all()])
+
+
+class ChangeEntry(TypedDict):
+    kind: str
+    id: int
+    action: str
+    at: str
+    title: str
+    reason: str
+    deleted: bool
+    url: str | None
+
+
+class ChangeLog(TypedDict):
+    since: str
+    until: str
+    changes: list[ChangeEntry]
+
+
+def _when(raw: str | None) -> dt.datetime:
+    if not raw:
+        raise ParameterError("since", "This parameter is required: a date or date-time (ISO).")
+    try:
+        moment = parse_datetime(raw) or (
+            dt.datetime.combine(parse_date(raw), dt.time()) if parse_date(raw) else None
+        )
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ParameterError("since", f"'{raw}' is not a date (YYYY-MM-DD) or ISO date-time.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+class ChangeLogView(JSONErrorsMixin, GenericAPIView):
+    """Every change since a moment, oldest first: records published or edited, and
+    tombstones of those withdrawn (unpublished or deleted) with time and reason. Apply them
+    in order to a copy synced at `since`; ask next time with `since` = this answer's `until`."""
+
+    renderer_classes = JSON_ONLY
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since", str, required=True, description="A date or ISO date-time (UTC if naive)."
+            )
+        ],
+        responses=schema_of(ChangeLog),
+    )
+    def get(self, request):
+        until = timezone.now()
+        since = _when(request.query_params.get("since"))
+        entries = [
+            {
+                "kind": c.kind,
+                "id": c.id,
+                "action": c.action,
+                "at": c.at.isoformat(),
+                "title": c.title,
+                "reason": c.reason,
+                "deleted": c.deleted,
+                "url": link(request, f"api:{c.kind}-detail", c.id)
+                if c.action == "published"
+                else None,
+            }
+            for c in changes_since(since=since)
+            if c.at < until
+        ]
+        return Response(
+            {"since": since.isoformat(), "until": until.isoformat(), "changes": entries}
+        )
