@@ -122,6 +122,16 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
+def usable_connection():
+    """This thread's database connection, replaced if the server ended it (the kill below
+    ends this process's connections too)."""
+    from django.db import connection
+
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
+    return connection
+
+
 class Toggler:
     """Publishes and unpublishes one instrument, as an editor would, in this process."""
 
@@ -143,6 +153,7 @@ class Toggler:
         from policies.services import instrument_publish, instrument_unpublish
 
         close_old_connections()
+        usable_connection()
         self.instrument.refresh_from_db()
         if self.instrument.review_state == ReviewState.PUBLISHED:
             instrument_unpublish(instrument=self.instrument, user=None)
@@ -163,6 +174,7 @@ class Toggler:
     def ensure_published(self) -> None:
         from policies.models import ReviewState
 
+        usable_connection()
         self.instrument.refresh_from_db()
         if self.instrument.review_state != ReviewState.PUBLISHED:
             self.flip()
@@ -202,8 +214,7 @@ def children(pid: int) -> list[int]:
 def database_backends() -> list[int]:
     """The server processes of this database's client connections (PostgreSQL on this
     machine), so their CPU counts with the requests they served."""
-    from django.db import connection
-
+    connection = usable_connection()
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
@@ -291,7 +302,7 @@ def main():
 
         def worker():
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not toggled_all.is_set():
                 with lock:
                     index = next_index[0]
                     if index >= args.requests:
@@ -318,13 +329,17 @@ def main():
                         csv_checked[1] += mixed
             connection.close()
 
+        # With --toggles, the mix runs until every toggle is done (within the bounds).
+        toggled_all = threading.Event()
+
         def toggling():
             gap = 0.1
             for _ in range(args.toggles):
-                if next_index[0] >= args.requests:
+                if next_index[0] >= args.requests or time.monotonic() >= deadline:
                     break
                 toggler.safe_flip()
                 time.sleep(gap)
+            toggled_all.set()
 
         killed_at = [None]
 

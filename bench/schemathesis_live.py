@@ -41,6 +41,10 @@ def main():
             # Every operation explores its full budget even after a failure, so a run's
             # summary counts every case.
             "--continue-on-failure",
+            # The bulk export (the whole dataset) can take more than schemathesis's 10 s
+            # on a busy 2-core machine: a slow answer, not a server error.
+            "--request-timeout",
+            "120",
         ]
         result = subprocess.run(command, env=os.environ)
     finally:
