@@ -421,7 +421,7 @@ def _draw(
     caption_id = f"{id_prefix}-caption"
     where = f"{state.name} counties" if state else LEVEL_NAMES[level]
     caption = f"{dimension.name}, {where}, {as_of.isoformat()}"
-    borders = f'<use class="borders" href="{href}borders"/>' if shapes.borders else ""
+    borders = f'<use class="borders" href="{sprite_url(level)}#borders"/>' if shapes.borders else ""
     view_box = _framing(shapes, fips_drawn) if state else VIEWBOX
     role = (
         'role="group"'

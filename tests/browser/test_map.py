@@ -284,6 +284,7 @@ def cached_page(browser, site):
 
 def test_a_county_map_is_small_and_its_shapes_come_from_the_cache(cached_page, site):
     page = cached_page
+
     def report(title, requests):
         print(f"\n{title}:")
         for r in requests:

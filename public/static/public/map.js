@@ -23,10 +23,14 @@
 
   // --- Loading another view without reloading the page -------------------------------
 
-  function load(url, how) {
+  var latest = 0; // only the last view asked for is shown
+
+  function load(url, how, fromPlay) {
+    var ticket = ++latest;
     return fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) { return response.text().then(function (t) { return [response, t]; }); })
       .then(function (pair) {
+        if (ticket !== latest || (fromPlay && !playing)) return; // overtaken, or paused
         var doc = new DOMParser().parseFromString(pair[1], "text/html");
         var fresh = $(doc, "[data-map-page]");
         var page = $(document, "[data-map-page]");
@@ -70,7 +74,7 @@
     box.append(label, first, range, last, output, play);
     nav.insertBefore(box, nav.firstChild);
     // The slider stands for the links (still there without the script).
-    $$(nav, ".map-step, .map-years-note, ul").forEach(function (n) { n.hidden = true; });
+    $$(nav, ".map-years-note, ul").forEach(function (n) { n.hidden = true; });
 
     function year(i) { return links[i].dataset.year; }
     range.addEventListener("input", function () {
@@ -92,7 +96,7 @@
   }
 
   function step(url) {
-    load(url, "replace");
+    load(url, "replace", true);
   }
 
   function schedule(links, index) {
@@ -101,7 +105,7 @@
     timer = setTimeout(function () { if (playing) step(links[index + 1].href); }, STEP_MS);
   }
 
-  function stop() { playing = false; clearTimeout(timer); }
+  function stop() { playing = false; clearTimeout(timer); latest++; }
 
   // --- What the pointer is on ----------------------------------------------------------
 
@@ -322,19 +326,6 @@
     });
   }
 
-  // --- Links that stay on the map ------------------------------------------------------
-
-  function inPlace(page) {
-    $$(page.root, "[data-map-years] a, .map-trail a[data-map-back]").forEach(function (a) {
-      a.addEventListener("click", function (event) {
-        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button) return;
-        event.preventDefault();
-        stop();
-        load(a.href, "push");
-      });
-    });
-  }
-
   function init(root) {
     var figure = $(root, "[data-map-figure]");
     var page = { root: root, figure: figure, svg: figure && $(figure, "svg.choropleth"), dragged: false };
@@ -344,7 +335,6 @@
     zoom(page);
     share(page);
     png(page);
-    inPlace(page);
     if (playing) {
       var links = $$(root, "[data-map-years] a[data-year]");
       var current = links.findIndex(function (a) { return a.hasAttribute("aria-current"); });
