@@ -243,7 +243,7 @@
     var tools = el("div", { "class": "map-zoom", role: "group", "aria-label": "Zoom the map" });
     var zin = el("button", { type: "button", "aria-label": "Zoom in", "data-map-zoom-in": "" }, "+");
     var zout = el("button", { type: "button", "aria-label": "Zoom out", "data-map-zoom-out": "" }, "−");
-    var reset = el("button", { type: "button", "aria-label": "Show the whole map" }, "⤢");
+    var reset = el("button", { type: "button", "aria-label": "Reset the zoom" }, "⤢");
     zin.addEventListener("click", function () { by(1 / 1.8); });
     zout.addEventListener("click", function () { by(1.8); });
     reset.addEventListener("click", function () { box = home.slice(); apply(); });
