@@ -618,11 +618,15 @@ def standalone_svg(data: MapData, page_url: str) -> str:
         if shapes.borders
         else ""
     )
+    # The whole picture: a margin all round, the caption above, the legend and source below.
+    pad = 12 * unit
+    left, top = x - pad, y - 20 * unit - pad
+    width, height = w + 2 * pad, total_h + 20 * unit + 2 * pad
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x:.1f} {y - 20 * unit:.1f} '
-        f'{w:.1f} {total_h + 20 * unit:.1f}" width="{975 * 1.5:.0f}" '
-        f'height="{(total_h + 20 * unit) / unit * 1.5:.0f}" font-family="sans-serif" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.1f} {top:.1f} '
+        f'{width:.1f} {height:.1f}" width="{width / unit * 1.5:.0f}" '
+        f'height="{height / unit * 1.5:.0f}" font-family="sans-serif" '
         f'font-size="{10 * unit:.2f}">'
         f"<title>{html.escape(data.caption)}</title>"
         f"<desc>{html.escape(source)}</desc>"
@@ -630,8 +634,8 @@ def standalone_svg(data: MapData, page_url: str) -> str:
         f'patternTransform="rotate(45)"><rect width="4" height="4" fill="#fff"/>'
         f'<line x1="0" y1="0" x2="0" y2="4" stroke="{HATCH_INK}" stroke-width="1"/>'
         f"</pattern></defs>"
-        f'<rect x="{x:.1f}" y="{y - 20 * unit:.1f}" width="{w:.1f}" '
-        f'height="{total_h + 20 * unit:.1f}" fill="#fff"/>'
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" '
+        f'fill="#fff"/>'
         f'<text x="{x:.1f}" y="{y - 8 * unit:.1f}" font-weight="bold" '
         f'font-size="{12 * unit:.2f}">{html.escape(data.caption)}</text>'
         f'<g stroke="#fff" stroke-width="{0.35 if data.level == Level.COUNTY else 0.9}" '

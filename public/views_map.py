@@ -113,6 +113,7 @@ def map_page(request):
         "national_url": map_query(dimension, as_of, Level.STATE),
         "all_counties_url": map_query(dimension, as_of, Level.COUNTY),
         "svg_url": reverse("site:map-svg") + here,
+        "file_name": _file_name(data),
         "csv_url": f"{reverse('api:positions')}?{urlencode({**positions, 'format': 'csv'})}",
         "json_url": f"{reverse('api:map')}?{urlencode({**positions, 'format': 'json'})}"
         if not state
@@ -139,10 +140,14 @@ def map_svg_download(request):
     response = HttpResponse(
         map_svg.standalone_svg(data, page), content_type="image/svg+xml; charset=utf-8"
     )
-    where = f"-{state.usps.lower()}" if state else ""
-    name = f"policyhub-{dimension.slug}-{level}{where}-{as_of.isoformat()}.svg"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(data)}.svg"'
     return response
+
+
+def _file_name(data) -> str:
+    """What a download of this view is called, SVG and PNG alike (without the suffix)."""
+    where = f"-{data.state.usps.lower()}" if data.state else ""
+    return f"policyhub-{data.dimension.slug}-{data.level}{where}-{data.as_of.isoformat()}"
 
 
 def _cached(response, version: str, asked: str):

@@ -311,9 +311,8 @@
           context.fillRect(0, 0, canvas.width, canvas.height);
           context.drawImage(image, 0, 0, canvas.width, canvas.height);
           canvas.toBlob(function (blob) {
-            var a = el("a", { href: URL.createObjectURL(blob), download: svgLink.getAttribute("download") || "map.png" });
-            var name = new URL(svgLink.href).pathname.split("/").pop();
-            a.download = (svgLink.dataset.name || name).replace(/\.svg$/, "") + ".png";
+            var name = (svgLink.getAttribute("download") || "policyhub-map.svg").replace(/\.svg$/, "");
+            var a = el("a", { href: URL.createObjectURL(blob), download: name + ".png" });
             document.body.appendChild(a);
             a.click();
             a.remove();
