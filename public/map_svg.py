@@ -583,7 +583,7 @@ def render_map(
 def standalone_svg(data: MapData, page_url: str) -> str:
     """The map as one SVG file, for a paper: the shapes drawn out (no reference to the
     site's files), each with its name and value, the legend with its counts, and where the
-    data comes from (the page's address, its date and the data version)."""
+    data comes from (the address of the page showing the same view)."""
     shapes = geometry(data.level)
     names = _names(data.level)
     labels = {e.slug: e.label for e in data.legend}
@@ -611,7 +611,7 @@ def standalone_svg(data: MapData, page_url: str) -> str:
             f"{html.escape(entry.label)} ({entry.count})</text>"
         )
     note_top = legend_top + len(data.legend) * 16 * unit + 6 * unit
-    source = f"Source: PolicyHub, {data.caption}, data version {data_version.current()}. {page_url}"
+    source = f"Source: PolicyHub, {data.caption}. {page_url}"
     total_h = note_top + 8 * unit - y
     border = (
         f'<path d="{shapes.borders}" fill="none" stroke="#3a3a3a" stroke-width=".7"/>'

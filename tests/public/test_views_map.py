@@ -636,7 +636,7 @@ def test_the_svg_download_stands_alone_with_its_legend_and_source(client):
     assert drawn == {fips: shape["value"] for fips, shape in page.items()}
     assert "<title>Cook County, IL: Prohibited</title>" in svg
     assert ">Prohibited (" in svg and ">Unknown (" in svg
-    assert ("Source: PolicyHub, Detainer holds, Illinois counties, 2019-06-01, data version") in svg
+    assert ("Source: PolicyHub, Detainer holds, Illinois counties, 2019-06-01. ") in svg
     assert "http://testserver/map/?dimension=detainer-holds&amp;level=county" in svg
     assert "href=" not in svg
 
