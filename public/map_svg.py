@@ -2,9 +2,13 @@
 
 The shapes come from the vendored us-atlas TopoJSON (`fixtures/us-atlas/`, Census
 cartographic boundaries already projected to Albers USA in a 975×610 box). They are decoded
-here in plain Python once per process (`geometry()` is cached) into SVG path data; each
-request only joins those strings with the values of `position_queries.map_values`, so a
-county map costs the same few queries as a state map.
+here in plain Python once per process (`geometry()` is cached) into SVG path data and served
+once per level as a separate file (`sprite()`, named by its content's hash, cached by the
+browser for a year). A page draws each shape as `<use href="…/shapes/county/<hash>.svg#f06001">`
+with the shape's colour, so a county page carries a few bytes per county, not its outline;
+it still draws without JavaScript. The whole national county map names no county (3,142
+names would be most of the page): the script reads them from `places_url`, itself cached; a
+state's counties and the state map name and link every shape.
 
 Colours follow each dimension's ordered scale: blues for values that limit cooperation
 (darkest = limits it most), light grey for the neutral value, oranges to browns for values
@@ -14,11 +18,14 @@ with a grey hatch, so it is never mistaken for `no-policy`. Every value is also 
 
 import datetime as dt
 import functools
+import hashlib
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
+import us
 from django.conf import settings
 from django.core.cache import caches
 from django.template.loader import render_to_string
@@ -29,6 +36,7 @@ from jurisdictions.models import Jurisdiction, Level
 from policies.models import Dimension
 from policies.positions import queries as position_queries
 from policies.positions import version as data_version
+from public.queries import change_years
 
 ATLAS = Path(settings.BASE_DIR) / "fixtures" / "us-atlas"
 VIEWBOX = "0 0 975 610"
@@ -68,6 +76,8 @@ class Geometry:
 
     shapes: dict[str, tuple[str, str]]
     borders: str
+    # FIPS → (min x, min y, max x, max y) in tenths of a unit, to frame one state's counties.
+    boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
 
 def _number(tenths: int) -> str:
@@ -156,12 +166,48 @@ def decode(topology: dict, object_name: str, *, borders_of: str | None = None) -
     `borders_of` names an object (the same one or another) whose interior borders are
     wanted as one path."""
     arcs = _decode_arcs(topology)
+    features = topology["objects"][object_name]["geometries"]
     shapes = {
         feature["id"]: (feature.get("properties", {}).get("name", ""), _path_data(feature, arcs))
-        for feature in topology["objects"][object_name]["geometries"]
+        for feature in features
     }
+    boxes = {feature["id"]: _box(feature, arcs) for feature in features if feature.get("arcs")}
     borders = _interior_borders(topology["objects"][borders_of], arcs) if borders_of else ""
-    return Geometry(shapes, borders)
+    return Geometry(shapes, borders, boxes)
+
+
+def _box(geometry: dict, arcs) -> tuple[int, int, int, int]:
+    polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+    indexes = {i if i >= 0 else ~i for polygon in polygons for ring in polygon for i in ring}
+    xs = [x for i in indexes for x, _ in arcs[i]]
+    ys = [y for i in indexes for _, y in arcs[i]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """A level's shapes as one SVG file of `<path id="f<FIPS>">` (and `id="borders"`),
+    with no colour, so that each `<use>` of a page paints its own; `version` is a hash of
+    the bytes, part of the file's URL, so that it can be cached for a year."""
+
+    content: bytes
+    version: str
+
+
+@functools.cache
+def sprite(level: str) -> Sprite:
+    shapes = geometry(level)
+    paths = "".join(f'<path id="f{fips}" d="{d}"/>' for fips, (_, d) in shapes.shapes.items())
+    if shapes.borders:
+        paths += f'<path id="borders" d="{shapes.borders}"/>'
+    content = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{VIEWBOX}">{paths}</svg>'
+    ).encode()
+    return Sprite(content, hashlib.sha256(content).hexdigest()[:12])
+
+
+def sprite_url(level: str) -> str:
+    return reverse("site:map-shapes", args=[level, sprite(level).version])
 
 
 @functools.cache
@@ -225,6 +271,16 @@ def _ramp(scheme: dict[int, list[str]], n: int) -> list[str]:
 # --- One map ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StateRef:
+    """The state whose counties a map shows alone."""
+
+    fips: str
+    usps: str
+    name: str
+    slug: str
+
+
 @dataclass
 class MapData:
     """Everything a template needs to show one map: the SVG markup and the legend."""
@@ -240,14 +296,37 @@ class MapData:
     shape_count: int
     # Court orders that keep a provision on this question out of force on the date.
     suspensions: tuple = ()
+    state: StateRef | None = None
+    # FIPS → value slug (or "unknown") of every shape drawn, for the SVG download.
+    values: dict = field(default_factory=dict)
+    # Where the script finds the names of a national county map (none are in the page).
+    places_url: str = ""
+    # The years in which any position on this question changed at this level.
+    change_years: tuple = ()
+    # (USPS, name, FIPS) of every state with counties on the map, for choosing one.
+    states: tuple = ()
+    id_prefix: str = "map"
+
+    @property
+    def about_id(self) -> str:
+        return f"{self.id_prefix}-about"
 
     @property
     def level_name(self) -> str:
         return LEVEL_NAMES[self.level]
 
     @property
+    def shape_name(self) -> str:
+        return "county" if self.level == Level.COUNTY else "state"
+
+    @property
     def neutral_label(self) -> str:
         return next((v.label for v in self.dimension.values.all() if v.is_neutral), "")
+
+    @property
+    def names_each_shape(self) -> bool:
+        """Whether the page names and links every shape (all but the national county map)."""
+        return self.level == Level.STATE or self.state is not None
 
 
 def _names(level: str) -> dict[str, tuple[str, str]]:
@@ -261,6 +340,17 @@ def _names(level: str) -> dict[str, tuple[str, str]]:
     }
 
 
+def places(level: str) -> tuple[dict[str, list[str]], str]:
+    """FIPS → [name, profile slug] of a level, and a hash of it (the `v` of its URL)."""
+    names = {fips: [name, slug] for fips, (name, slug) in sorted(_names(level).items())}
+    return names, _digest(names)
+
+
+def _digest(names: dict) -> str:
+    text = json.dumps(names, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def _fill(slug: str, fills: dict[str, str], root: str) -> str:
     """A shape's colour as an SVG presentation attribute, not a style rule: the page's
     Content-Security-Policy allows no inline <style>, and the figure's other rules live
@@ -269,70 +359,85 @@ def _fill(slug: str, fills: dict[str, str], root: str) -> str:
 
 
 def build_map(
-    dimension: Dimension, as_of: dt.date, level: str, *, id_prefix: str = "map"
+    dimension: Dimension,
+    as_of: dt.date,
+    level: str,
+    *,
+    id_prefix: str = "map",
+    state: StateRef | None = None,
 ) -> MapData:
-    """The SVG and legend of one dimension on one date for every state or every county.
+    """The SVG and legend of one dimension on one date for every state, every county, or
+    one state's counties.
 
     `dimension` should come from `position_queries.codebook()` (values prefetched).
     `id_prefix` keeps element ids unique when a page shows more than one map. Drawing a
-    county map takes three queries and about 30 ms at national scale, so each process keeps
-    the last maps it drew (the `maps` cache), keyed on the data version: one query when
-    the map is cached."""
+    map takes a few queries, so each process keeps the last maps it drew (the `maps`
+    cache), keyed on the data version: one query when the map is cached."""
     maps = caches["maps"]
-    key = f"{data_version.current()}:{dimension.pk}:{as_of.isoformat()}:{level}:{id_prefix}"
+    where = state.fips if state else ""
+    key = f"{data_version.current()}:{dimension.pk}:{as_of.isoformat()}:{level}:{where}:{id_prefix}"
     drawn = maps.get(key)
     if drawn is None:
-        drawn = _draw(dimension, as_of, level, id_prefix)
+        drawn = _draw(dimension, as_of, level, id_prefix, state)
         maps.set(key, drawn)
     return drawn
 
 
-def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> MapData:
+def _framing(shapes: Geometry, fips: list[str]) -> str:
+    """The viewBox around some shapes, with a margin, in viewBox units."""
+    boxes = [shapes.boxes[f] for f in fips if f in shapes.boxes]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    margin = max(x1 - x0, y1 - y0) // 20 + 5
+    x0, y0, x1, y1 = x0 - margin, y0 - margin, x1 + margin, y1 + margin
+    return " ".join(_number(n) for n in (x0, y0, x1 - x0, y1 - y0))
+
+
+def _draw(
+    dimension: Dimension, as_of: dt.date, level: str, id_prefix: str, state: StateRef | None
+) -> MapData:
     shapes = geometry(level)
+    href = sprite_url(level) + "#f"
     values = list(dimension.values.all())
     fills = palette(values)
     labels = {v.slug: v.label for v in values}
     coded = position_queries.map_values(dimension, as_of, level)
     names = _names(level)
-    # Reverse the profile URL once; slugs are URL-safe, so the rest is a substitution.
-    placeholder = "jurisdiction-slug"
-    profile_url = reverse("site:jurisdiction", args=[placeholder])
-
+    fips_drawn = [f for f in shapes.shapes if state is None or f.startswith(state.fips)]
     root = f"{id_prefix}-svg"
     counts = dict.fromkeys([*labels, UNKNOWN], 0)
-    parts = []
-    for fips, (atlas_name, d) in shapes.shapes.items():
+    shown = {}
+    for fips in fips_drawn:
         slug = coded.get(fips)
         if slug not in labels:  # unknown, or a value the legend does not know
             slug = UNKNOWN
         counts[slug] += 1
-        name, profile = names.get(fips, (atlas_name, None))
-        text = html.escape(f"{name}: {labels.get(slug, 'Unknown')}")
-        fill = _fill(slug, fills, root)
-        path = (
-            f'<path data-fips="{fips}" data-value="{slug}" fill="{fill}" d="{d}">'
-            f"<title>{text}</title></path>"
-        )
-        if profile:
-            href = profile_url.replace(placeholder, profile)
-            parts.append(f'<a href="{href}" aria-label="{text}">{path}</a>')
-        else:  # a shape with no jurisdiction in the database: nothing to link to
-            parts.append(path)
+        shown[fips] = slug
 
+    if level == Level.STATE or state is not None:
+        body = _named_shapes(shown, names, shapes, labels, fills, root, href, dimension, as_of)
+    else:
+        body = _grouped_shapes(shown, fills, root, href)
     caption_id = f"{id_prefix}-caption"
-    caption = f"{dimension.name}, {LEVEL_NAMES[level]}, {as_of.isoformat()}"
-    borders = (
-        f'<path class="borders" d="{shapes.borders}" aria-hidden="true"/>' if shapes.borders else ""
+    where = f"{state.name} counties" if state else LEVEL_NAMES[level]
+    caption = f"{dimension.name}, {where}, {as_of.isoformat()}"
+    borders = f'<use class="borders" href="{sprite_url(level)}#borders"/>' if shapes.borders else ""
+    view_box = _framing(shapes, fips_drawn) if state else VIEWBOX
+    role = (
+        'role="group"'
+        if level == Level.STATE or state
+        else f'role="img" aria-describedby="{id_prefix}-about"'
     )
     svg = (
-        f'<svg id="{root}" class="choropleth choropleth-{level}" viewBox="{VIEWBOX}" '
-        f'role="group" aria-labelledby="{caption_id}" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg id="{root}" class="choropleth choropleth-{level}" viewBox="{view_box}" '
+        f'{role} aria-labelledby="{caption_id}" data-view="{view_box}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
         f"<defs>"
         f'<pattern id="{root}-hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect width="4" height="4" fill="#fff"/>'
         f'<line x1="0" y1="0" x2="0" y2="4" stroke="{HATCH_INK}" stroke-width="1"/>'
         f"</pattern></defs>"
-        f'<g class="shapes">{"".join(parts)}</g>{borders}</svg>'
+        f'<g class="shapes">{body}</g>{borders}</svg>'
     )
     by_slug = {v.slug: v for v in values}
     legend = [
@@ -342,6 +447,10 @@ def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> M
     legend.append(
         LegendEntry(UNKNOWN, "Unknown", "", counts[UNKNOWN], "No coded provision applies.")
     )
+    places_url = ""
+    if level == Level.COUNTY and state is None:
+        digest = _digest({f: [n, s] for f, (n, s) in sorted(names.items())})
+        places_url = f"{reverse('site:map-places', args=[level])}?v={digest}"
     return MapData(
         suspensions=tuple(position_queries.suspensions_on(dimension, as_of)),
         dimension=dimension,
@@ -352,8 +461,100 @@ def _draw(dimension: Dimension, as_of: dt.date, level: str, id_prefix: str) -> M
         caption=caption,
         caption_id=caption_id,
         hatch_id=f"{root}-hatch",
-        shape_count=len(shapes.shapes),
+        shape_count=len(fips_drawn),
+        state=state,
+        values=shown,
+        places_url=places_url,
+        change_years=change_years(dimension, level, state.fips if state else None),
+        states=states_with_counties(),
+        id_prefix=id_prefix,
     )
+
+
+def _grouped_shapes(shown: dict[str, str], fills, root: str, href: str) -> str:
+    """The national county map: one group per value (its colour said once), a `<use>` per
+    county; the names come from `places_url` (see the module's docstring)."""
+    groups: dict[str, list[str]] = {}
+    for fips, slug in shown.items():
+        groups.setdefault(slug, []).append(fips)
+    return "".join(
+        f'<g data-value="{slug}" fill="{_fill(slug, fills, root)}">'
+        + "".join(f'<use href="{href}{fips}"/>' for fips in members)
+        + "</g>"
+        for slug, members in groups.items()
+    )
+
+
+def _named_shapes(shown, names, shapes, labels, fills, root, href, dimension, as_of) -> str:
+    """A shape per link, named: a state leads to its counties, a county to its profile."""
+    placeholder = "jurisdiction-slug"
+    profile_url = reverse("site:jurisdiction", args=[placeholder])
+    parts = []
+    for fips, slug in shown.items():
+        atlas_name = shapes.shapes[fips][0]
+        name, profile = names.get(fips, (atlas_name, None))
+        text = html.escape(f"{name}: {labels.get(slug, 'Unknown')}")
+        use = (
+            f'<use href="{href}{fips}" data-fips="{fips}" data-value="{slug}" '
+            f'fill="{_fill(slug, fills, root)}"/>'
+        )
+        if not profile:  # a shape with no jurisdiction in the database: nothing to link to
+            parts.append(f"<g><title>{text}</title>{use}</g>")
+            continue
+        profile_href = profile_url.replace(placeholder, profile)
+        if len(fips) == 2:  # a state: its link opens its counties
+            link = html.escape(map_query(dimension, as_of, Level.COUNTY, fips_to_usps(fips)))
+            parts.append(
+                f'<a href="{link}" data-profile="{profile_href}" aria-label="{text}">'
+                f"<title>{text}</title>{use}</a>"
+            )
+        else:
+            parts.append(
+                f'<a href="{profile_href}" aria-label="{text}"><title>{text}</title>{use}</a>'
+            )
+    return "".join(parts)
+
+
+def map_query(dimension: Dimension, as_of: dt.date, level: str, usps: str = "") -> str:
+    """The map page's query string for a view: the one URL the page, its links and the
+    script share."""
+    query = {"dimension": dimension.slug, "level": level, "as_of": as_of.isoformat()}
+    if usps:
+        query["state"] = usps
+    return f"?{urlencode(query)}"
+
+
+@functools.cache
+def _usps_by_fips() -> dict[str, str]:
+    return {s.fips: s.abbr for s in us.states.STATES_AND_TERRITORIES}
+
+
+def fips_to_usps(fips: str) -> str:
+    return _usps_by_fips().get(fips[:2], "")
+
+
+def states_with_counties() -> tuple[tuple[str, str, str], ...]:
+    """(USPS, name, FIPS) of each state the county map draws, by name: no query."""
+    county_states = {fips[:2] for fips in geometry(Level.COUNTY).shapes}
+    states = geometry(Level.STATE).shapes
+    return tuple(
+        sorted(
+            ((fips_to_usps(f), name, f) for f, (name, _) in states.items() if f in county_states),
+            key=lambda s: s[1],
+        )
+    )
+
+
+def state_ref(usps: str) -> StateRef | None:
+    """The state of a USPS code whose counties the map draws, or None."""
+    fips = next((f for f, code in _usps_by_fips().items() if code == usps.upper()), None)
+    if fips is None or fips not in geometry(Level.STATE).shapes:
+        return None
+    if not any(f.startswith(fips) for f in geometry(Level.COUNTY).shapes):
+        return None
+    name = geometry(Level.STATE).shapes[fips][0]
+    profile = _names(Level.STATE).get(fips, (name, ""))[1]
+    return StateRef(fips, usps.upper(), name, profile)
 
 
 def render_map(
@@ -366,7 +567,7 @@ def render_map(
 ) -> str:
     """The map figure (caption, SVG, legend) as HTML, for embedding in another page such as
     the home page. Raises Dimension.DoesNotExist for an unknown slug and ValueError for a
-    level that cannot be mapped. Six queries the first time, two once cached."""
+    level that cannot be mapped."""
     if level not in LEVEL_NAMES:
         raise ValueError(f"Cannot map the level {level!r}.")
     dimension = next((d for d in position_queries.codebook() if d.slug == dimension_slug), None)
@@ -374,3 +575,76 @@ def render_map(
         raise Dimension.DoesNotExist(f"No dimension {dimension_slug!r}.")
     data = build_map(dimension, as_of, level, id_prefix=id_prefix)
     return render_to_string("public/_map_svg.html", {"map": data}, request=request)
+
+
+# --- The SVG download ------------------------------------------------------------------
+
+
+def standalone_svg(data: MapData, page_url: str) -> str:
+    """The map as one SVG file, for a paper: the shapes drawn out (no reference to the
+    site's files), each with its name and value, the legend with its counts, and where the
+    data comes from (the address of the page showing the same view)."""
+    shapes = geometry(data.level)
+    names = _names(data.level)
+    labels = {e.slug: e.label for e in data.legend}
+    fills = {e.slug: e.fill for e in data.legend}
+    parts = []
+    for fips, slug in data.values.items():
+        name = names.get(fips, (shapes.shapes[fips][0], ""))[0]
+        text = html.escape(f"{name}: {labels[slug]}")
+        fill = fills.get(slug) or "url(#hatch)"
+        parts.append(
+            f'<path data-fips="{fips}" data-value="{slug}" fill="{fill}" '
+            f'd="{shapes.shapes[fips][1]}"><title>{text}</title></path>'
+        )
+    x, y, w, h = (float(n) for n in _framing_or_all(data, shapes).split())
+    legend_top = y + h + 10 * (w / 975)
+    unit = w / 975  # text keeps one size whatever the framing
+    legend = []
+    for i, entry in enumerate(data.legend):
+        top = legend_top + i * 16 * unit
+        fill = entry.fill or "url(#hatch)"
+        legend.append(
+            f'<rect x="{x:.1f}" y="{top:.1f}" width="{14 * unit:.2f}" height="{10 * unit:.2f}" '
+            f'fill="{fill}" stroke="#767676" stroke-width="{0.5 * unit:.2f}"/>'
+            f'<text x="{x + 20 * unit:.1f}" y="{top + 9 * unit:.1f}">'
+            f"{html.escape(entry.label)} ({entry.count})</text>"
+        )
+    note_top = legend_top + len(data.legend) * 16 * unit + 6 * unit
+    source = f"Source: PolicyHub, {data.caption}. {page_url}"
+    total_h = note_top + 8 * unit - y
+    border = (
+        f'<path d="{shapes.borders}" fill="none" stroke="#3a3a3a" stroke-width=".7"/>'
+        if shapes.borders
+        else ""
+    )
+    # The whole picture: a margin all round, the caption above, the legend and source below.
+    pad = 12 * unit
+    left, top = x - pad, y - 20 * unit - pad
+    width, height = w + 2 * pad, total_h + 20 * unit + 2 * pad
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.1f} {top:.1f} '
+        f'{width:.1f} {height:.1f}" width="{width / unit * 1.5:.0f}" '
+        f'height="{height / unit * 1.5:.0f}" font-family="sans-serif" '
+        f'font-size="{10 * unit:.2f}">'
+        f"<title>{html.escape(data.caption)}</title>"
+        f"<desc>{html.escape(source)}</desc>"
+        f'<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="4" height="4" fill="#fff"/>'
+        f'<line x1="0" y1="0" x2="0" y2="4" stroke="{HATCH_INK}" stroke-width="1"/>'
+        f"</pattern></defs>"
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" '
+        f'fill="#fff"/>'
+        f'<text x="{x:.1f}" y="{y - 8 * unit:.1f}" font-weight="bold" '
+        f'font-size="{12 * unit:.2f}">{html.escape(data.caption)}</text>'
+        f'<g stroke="#fff" stroke-width="{0.35 if data.level == Level.COUNTY else 0.9}" '
+        f'stroke-linejoin="round" fill-rule="evenodd">{"".join(parts)}</g>{border}'
+        f"{''.join(legend)}"
+        f'<text x="{x:.1f}" y="{note_top:.1f}" font-size="{8 * unit:.2f}" fill="#4a4a4a">'
+        f"{html.escape(source)}</text></svg>\n"
+    )
+
+
+def _framing_or_all(data: MapData, shapes: Geometry) -> str:
+    return _framing(shapes, list(data.values)) if data.state else VIEWBOX

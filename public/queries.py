@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.cache import caches
 from django.db.models import Count, Max, Q
 
+from core.params import today
 from jurisdictions.models import Agency, Jurisdiction, Level
 from policies.dates import format_partial_date
 from policies.models import (
@@ -230,3 +231,17 @@ def named(name: str) -> Q:
     for kind in KIND_WORDS:
         condition |= Q(name__iexact=f"{name} {kind}")
     return condition
+
+
+def change_years(dimension: Dimension, level: str, state_fips: str | None = None) -> list[int]:
+    """The years in which any stored position on this question began or ended at this level
+    (in one state when given), up to this year: the stops of the map's year slider. One
+    query."""
+    positions = Position.objects.filter(dimension=dimension, jurisdiction__level=level)
+    if state_fips:
+        positions = positions.filter(jurisdiction__fips__startswith=state_fips)
+    years = set()
+    for began, ended in positions.values_list("valid_from__year", "valid_to__year").distinct():
+        years.update(y for y in (began, ended) if y is not None)
+    this_year = today().year
+    return sorted({y for y in years if y <= this_year} | {this_year})

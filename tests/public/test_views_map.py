@@ -1,7 +1,11 @@
 """The public map: shapes, values and labels on the real seed data; the legend; stepping
 through years; bad parameters; query counts; drafts; and the TopoJSON decoder itself."""
 
+import csv
+import datetime as dt
+import gzip
 import html
+import io
 import re
 import time
 
@@ -9,31 +13,42 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from policies.models import Dimension, Instrument
+from policies.models import Dimension, Instrument, Position
 from policies.positions.queries import codebook
 from public import map_svg
 from public.views_map import same_day_in
 from tests.factories import publish_with_pinpoints
 
 # The data version (for the codebook, then for the map), two for the values on the date,
-# one for the names and profile links: the same for 51 states as for 3,142 counties. Once
-# drawn, a map comes from the cache: the two version reads. The first request of a process
-# adds two, for reading the codebook (position_queries.codebook), and one for the court
-# orders in force on the date (position_queries.suspensions_on), cached with the map.
-MAP_PAGE_QUERIES = 6
+# one for the names and profile links, one for the years in which anything changed: the
+# same for 51 states as for 3,142 counties. Once drawn, a map comes from the cache: the two
+# version reads. The first request of a process adds two, for reading the codebook
+# (position_queries.codebook), and one for the court orders in force on the date
+# (position_queries.suspensions_on), cached with the map. One state's counties add one
+# query, for the state's profile link, made when the page asks for the state.
+MAP_PAGE_QUERIES = 7
 MAP_PAGE_CACHED_QUERIES = 2
+STATE_COUNTIES_QUERIES = MAP_PAGE_QUERIES + 1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 COUNTIES, STATES = 3142, 51
-# A county page must stay a page, not a download: the whole of it, markup included.
-MAX_COUNTY_PAGE_BYTES = 1_600_000
+# What a second view of another year may cost, gzipped: the page, its shapes from the
+# browser's cache (tests/browser/test_map.py measures the requests themselves).
+MAX_COUNTY_PAGE_GZIPPED = 40_000
 
-SHAPE = re.compile(
-    r'(?:<a href="(?P<href>[^"]*)" aria-label="(?P<label>[^"]*)">)?'
-    r'<path data-fips="(?P<fips>\d+)" data-value="(?P<value>[a-z0-9-]+)" fill="[^"]+" d="[^"]*">'
-    r"<title>(?P<title>[^<]*)</title></path>"
+# A state, or a county of one state: named and linked.
+NAMED = re.compile(
+    r'<(?:a href="(?P<href>[^"]*)"(?: data-profile="(?P<profile>[^"]*)")? '
+    r'aria-label="(?P<label>[^"]*)"|g)><title>(?P<title>[^<]*)</title>'
+    r'<use href="/map/shapes/(?:state|county)/[0-9a-f]{12}\.svg#f(?P<fips>\d+)" '
+    r'data-fips="(?P=fips)" data-value="(?P<value>[a-z0-9-]+)" fill="[^"]+"/></(?:a|g)>'
 )
+# The national county map: a group per value, a <use> per county.
+GROUP = re.compile(
+    r'<g data-value="(?P<value>[a-z0-9-]+)" fill="(?P<fill>[^"]+)">(?P<uses>.*?)</g>'
+)
+USE = re.compile(r'<use href="/map/shapes/county/[0-9a-f]{12}\.svg#f(\d+)"/>')
 
 
 def map_page(client, status=200, **params):
@@ -43,22 +58,33 @@ def map_page(client, status=200, **params):
 
 
 def shapes(text) -> dict[str, dict]:
+    """FIPS → what the page says of each shape: its value, and where it names its shapes,
+    its link, label and title."""
     found = {}
-    for m in SHAPE.finditer(text):
+    for m in NAMED.finditer(text):
         assert m["fips"] not in found, f"{m['fips']} drawn twice"
         found[m["fips"]] = {k: html.unescape(v) if v else v for k, v in m.groupdict().items()}
+    if found:
+        return found
+    svg = text[text.index('<g class="shapes">') :]
+    for group in GROUP.finditer(svg[: svg.index("</svg>")]):
+        for fips in USE.findall(group["uses"]):
+            assert fips not in found, f"{fips} drawn twice"
+            found[fips] = {"value": group["value"], "fill": group["fill"]}
     return found
 
 
 def legend(text) -> list[str]:
     block = text[text.index('<div class="map-legend">') :]
     block = block[: block.index("</ol>")]
-    return re.findall(r'<li data-value="([a-z0-9-]+)">', block)
+    return re.findall(r'<li data-value="([a-z0-9-]+)"', block)
 
 
 def fill_rule(text, value) -> str:
     """The colour the legend shows for `value`; every shape with that value has it too."""
-    swatch = re.search(rf'<li data-value="{value}"><svg[^>]*><rect[^>]*? fill="([^"]+)"', text)[1]
+    swatch = re.search(
+        rf'<li data-value="{value}"[^>]*><svg[^>]*><rect[^>]*? fill="([^"]+)"', text
+    )[1]
     shape_fills = set(re.findall(rf'data-value="{value}" fill="([^"]+)"', text))
     assert shape_fills <= {swatch}
     return swatch
@@ -67,41 +93,88 @@ def fill_rule(text, value) -> str:
 # --- What the map shows ---------------------------------------------------------------
 
 
-def test_the_county_map_draws_every_county_with_a_link_to_its_profile(client):
-    drawn = shapes(map_page(client, as_of="2019-06-01"))
+def test_the_county_map_draws_every_county_and_names_them_in_a_shared_file(client):
+    text = map_page(client, as_of="2019-06-01")
+    drawn = shapes(text)
     assert len(drawn) == COUNTIES
-    assert drawn["17031"]["href"] == reverse("site:jurisdiction", args=["il-cook-county"])
-    assert all(s["href"] and s["label"] == s["title"] for s in drawn.values())
+    # 3,142 names would be most of the page: they come from one file the browser keeps.
+    assert "Cook County" not in text
+    places_url = html.unescape(re.search(r'data-places="([^"]+)"', text)[1])
+    names = client.get(places_url).json()
+    assert len(names) == COUNTIES
+    assert names["17031"] == ["Cook County, IL", "il-cook-county"]
+    assert set(names) == set(drawn)
 
 
-def test_the_state_map_draws_the_fifty_states_and_dc(client):
+def test_the_state_map_draws_the_fifty_states_and_dc_each_opening_its_counties(client):
     drawn = shapes(map_page(client, level="state", as_of="2019-06-01"))
     assert len(drawn) == STATES
-    assert drawn["06"]["title"] == "California: Prohibited"
-    assert drawn["11"]["href"].startswith("/jurisdictions/")
+    california = drawn["06"]
+    assert california["title"] == california["label"] == "California: Prohibited"
+    assert california["href"] == (
+        "?dimension=detainer-holds&level=county&as_of=2019-06-01&state=CA"
+    )
+    assert california["profile"] == reverse("site:jurisdiction", args=["ca"])
+
+
+def test_a_states_counties_are_drawn_alone_named_and_linked_to_their_profiles(client):
+    text = map_page(client, state="ca", as_of="2019-06-01")
+    drawn = shapes(text)
+    assert len(drawn) == 58 and all(f.startswith("06") for f in drawn)
+    alameda = drawn["06001"]
+    assert alameda["href"] == reverse("site:jurisdiction", args=["ca-alameda-county"])
+    assert alameda["title"] == alameda["label"] == "Alameda County, CA: Prohibited"
+    assert "Detainer holds, California counties, 2019-06-01</figcaption>" in text
+    # Framed on the state, and a way back to the national maps and to its profile.
+    view_box = re.search(r'<svg id="map-svg"[^>]* viewBox="([^"]+)"', text)[1]
+    assert view_box != map_svg.VIEWBOX and float(view_box.split()[2]) < 300
+    assert (
+        '<a href="?dimension=detainer-holds&amp;level=state&amp;as_of=2019-06-01" '
+        "data-map-back>← Back to all states</a>"
+    ) in text
+    assert f'href="{reverse("site:jurisdiction", args=["ca"])}">California’s profile</a>' in text
+    assert '<option value="CA" data-fips="06" selected>California</option>' in text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"state": "ZZ"}, "state: No state &#x27;ZZ&#x27; on the map. Allowed: AL, AK,"),
+        ({"state": "PR"}, "state: No state &#x27;PR&#x27; on the map."),
+        ({"state": "CA", "level": "state"}, "state: A state’s counties are drawn only with"),
+    ],
+)
+def test_a_state_that_cannot_be_drawn_is_a_400_over_the_national_map(client, params, message):
+    text = map_page(client, status=400, **params)
+    assert message.replace("’", "&#x27;") in text or message in text
+    assert len(shapes(text)) in (COUNTIES, STATES)
 
 
 def test_a_california_county_limited_holds_to_serious_offenses_in_2016(client, bob):
     # AB 4 is a draft until its section is confirmed; publish it as an editor would.
     publish_with_pinpoints(Instrument.objects.get(title="California TRUST Act"), bob)
-    alameda = shapes(map_page(client, as_of="2016-06-01"))["06001"]
+    assert shapes(map_page(client, as_of="2016-06-01"))["06001"]["value"] == (
+        "limited-to-serious-offenses"
+    )
+    alameda = shapes(map_page(client, state="CA", as_of="2016-06-01"))["06001"]
     assert alameda["value"] == "limited-to-serious-offenses"
     assert alameda["title"] == "Alameda County, CA: Limited to serious offenses"
     assert alameda["label"] == alameda["title"]
 
 
 def test_the_same_county_prohibited_holds_in_2019_under_sb_54(client):
-    alameda = shapes(map_page(client, as_of="2019-06-01"))["06001"]
-    assert alameda["value"] == "prohibited"
+    assert shapes(map_page(client, as_of="2019-06-01"))["06001"]["value"] == "prohibited"
+    alameda = shapes(map_page(client, state="CA", as_of="2019-06-01"))["06001"]
     assert alameda["title"] == "Alameda County, CA: Prohibited"
 
 
 def test_a_county_with_no_coded_provision_is_hatched_as_unknown(client):
     text = map_page(client, as_of="2019-06-01")
-    wyoming = shapes(text)["56001"]
-    assert (wyoming["value"], wyoming["title"]) == ("unknown", "Albany County, WY: Unknown")
+    assert shapes(text)["56001"]["value"] == "unknown"
     assert fill_rule(text, "unknown") == "url(#map-svg-hatch)"
     assert '<pattern id="map-svg-hatch"' in text
+    wyoming = shapes(map_page(client, state="WY", as_of="2019-06-01"))["56001"]
+    assert (wyoming["value"], wyoming["title"]) == ("unknown", "Albany County, WY: Unknown")
 
 
 def test_unknown_is_drawn_unlike_the_neutral_value(client):
@@ -148,36 +221,49 @@ def test_the_page_agrees_with_the_map_api(client):
     assert {f: s["value"] for f, s in drawn.items()} == {f: v or "unknown" for f, v in api.items()}
 
 
-def test_the_table_of_values_links_to_the_same_data_as_csv_and_json(client):
+def _body(response) -> str:
+    return b"".join(
+        response.streaming_content if response.streaming else [response.content]
+    ).decode()
+
+
+def test_the_csv_download_is_the_positions_csv_of_the_shapes_shown(client):
+    text = map_page(client, dimension="resource-use", state="IL", as_of="2019-06-01")
+    query = "dimension=resource-use&amp;level=county&amp;as_of=2019-06-01&amp;state=IL"
+    assert f'href="/api/v1/positions/?{query}&amp;format=csv">CSV with provenance</a>' in text
+    response = client.get(f"/api/v1/positions/?{html.unescape(query)}&format=csv")
+    assert response.status_code == 200
+    header, *rows = csv.reader(io.StringIO(_body(response)))
+    assert "decided_by.provision.pinpoint" in header and "decided_by.sources" in header
+    assert {row[header.index("jurisdiction.fips")] for row in rows} == set(shapes(text))
+
+
+def test_the_table_of_values_links_to_the_map_api_for_a_national_map(client):
     text = map_page(client, dimension="resource-use", level="state", as_of="2019-06-01")
     assert "<summary>Table of values</summary>" in text
     query = "dimension=resource-use&amp;level=state&amp;as_of=2019-06-01"
-    assert f'href="/api/v1/map/?{query}&amp;format=csv"' in text
     assert f'href="/api/v1/map/?{query}&amp;format=json"' in text
-    response = client.get(f"/api/v1/map/?{html.unescape(query)}&format=csv")
-    assert response.status_code == 200
-    assert b"fips,value" in b"".join(
-        response.streaming_content if response.streaming else [response.content]
-    )
 
 
-def test_the_svg_is_a_labelled_group_of_links(client):
+def test_the_svg_is_a_described_image_or_a_labelled_group_of_links(client):
     text = map_page(client, as_of="2019-06-01")
-    assert 'role="group" aria-labelledby="map-caption"' in text
+    assert 'role="img" aria-describedby="map-about" aria-labelledby="map-caption"' in text
     assert (
         '<figcaption id="map-caption" class="map-caption">'
         "Detainer holds, counties, 2019-06-01</figcaption>"
     ) in text
+    assert 'role="group" aria-labelledby="map-caption"' in map_page(client, level="state")
     # A shape in keyboard focus is outlined: the rule lives in the site's stylesheet.
     css = (settings.BASE_DIR / "public" / "static" / "public" / "site.css").read_text()
-    assert ".choropleth a:focus path{stroke:#000;stroke-width:2}" in css
+    assert ".choropleth a:focus use{stroke:#000;stroke-width:2}" in css
     assert 'href="/static/public/site.css"' in text
 
 
 def test_the_form_offers_every_dimension_level_and_a_date(client):
     text = map_page(client, dimension="courthouse-arrests", level="state", as_of="2019-06-01")
     assert '<label for="map-dimension">Dimension' in text
-    assert len(re.findall(r'<option value="[a-z0-9-]+"', text)) == Dimension.objects.count() + 2
+    options = len(re.findall(r'<option value="[A-Za-z0-9-]*"', text))
+    assert options == Dimension.objects.count() + 2 + 1 + STATES
     assert '<option value="courthouse-arrests" selected>' in text
     assert '<optgroup label="Sensitive places">' in text
     assert '<option value="state" selected>States</option>' in text
@@ -193,16 +279,46 @@ def test_previous_and_next_year_keep_the_other_parameters(client):
     query = "?dimension=release-notification&amp;level=state&amp;as_of="
     assert f'<a rel="prev" href="{query}2018-06-01">Previous year (2018)</a>' in text
     assert f'<a rel="next" href="{query}2020-06-01">Next year (2020)</a>' in text
-    assert f'<a href="{query}2010-06-01">2010</a>' in text
-    assert f'<a href="{query}2019-06-01" aria-current="page">2019</a>' in text
+    assert f'<a href="{query}2019-06-01" data-year="2019" aria-current="page">2019</a>' in text
 
 
-def test_the_year_links_reach_the_current_year(client):
+def _year_links(text) -> list[int]:
+    return [int(y) for y in re.findall(r'data-year="(\d{4})"', text)]
+
+
+def test_the_years_are_those_in_which_something_changed_up_to_this_year(client):
     from core.params import today
 
     text = map_page(client, as_of="2019-03-15")
-    year = today().year
-    assert f'as_of={year}-03-15">{year}</a>' in text
+    years = _year_links(text)
+    this_year = today().year
+    assert years == sorted(years) and years[-1] == this_year
+    # The stored positions' first and last days, no more (the current year always).
+    changed = set()
+    for began, ended in Position.objects.filter(
+        dimension__slug="detainer-holds", jurisdiction__level="county"
+    ).values_list("valid_from", "valid_to"):
+        changed |= {d.year for d in (began, ended) if d is not None and d.year <= this_year}
+    assert set(years) == changed | {this_year}
+    assert f'as_of={this_year}-03-15" data-year="{this_year}">{this_year}</a>' in text or (
+        today() < dt.date(this_year, 3, 15)
+    )
+
+
+def test_no_link_leads_past_today(client):
+    from core.params import today
+
+    text = map_page(client, level="state")
+    assert 'rel="next"' not in text
+    for day in re.findall(r"as_of=(\d{4}-\d{2}-\d{2})", text):
+        assert dt.date.fromisoformat(day) <= today(), day
+
+
+def test_a_states_years_are_its_own(client):
+    california = _year_links(map_page(client, state="CA", as_of="2019-06-01"))
+    national = _year_links(map_page(client, as_of="2019-06-01"))
+    assert set(california) < set(national)
+    assert 2018 in california  # SB 54
 
 
 def test_a_leap_day_steps_to_the_28th_of_february():
@@ -212,7 +328,7 @@ def test_a_leap_day_steps_to_the_28th_of_february():
     assert same_day_in(dt.date(2020, 2, 29), 2024) == dt.date(2024, 2, 29)
 
 
-def test_the_last_possible_year_has_no_next_year(client):
+def test_a_date_past_today_has_no_next_year(client):
     text = map_page(client, level="state", as_of="9999-06-01")
     assert 'rel="next"' not in text
     assert "Previous year (9998)" in text
@@ -284,6 +400,14 @@ def test_a_map_is_drawn_once_then_served_from_the_cache(client, django_assert_nu
         map_page(client, as_of="2019-06-02")
 
 
+def test_a_states_counties_take_one_query_more(client, django_assert_num_queries):
+    codebook()
+    with django_assert_num_queries(STATE_COUNTIES_QUERIES):
+        map_page(client, state="TX", as_of="2019-06-01")
+    with django_assert_num_queries(MAP_PAGE_CACHED_QUERIES + 1):
+        map_page(client, state="TX", as_of="2019-06-01")
+
+
 def test_publishing_redraws_a_cached_map(client, bob):
     before = shapes(map_page(client, dimension="agreement-287g", as_of="2015-06-01"))
     assert before["48201"]["value"] == "unknown"
@@ -296,31 +420,46 @@ def test_publishing_redraws_a_cached_map(client, bob):
 def test_renaming_a_jurisdiction_redraws_a_cached_map(client):
     from jurisdictions.models import Jurisdiction
 
-    assert shapes(map_page(client, as_of="2019-06-01"))["48201"]["title"].startswith(
+    text = map_page(client, as_of="2019-06-01")
+    places_before = re.search(r'data-places="([^"]+)"', text)[1]
+    assert shapes(map_page(client, state="TX", as_of="2019-06-01"))["48201"]["title"].startswith(
         "Harris County, TX:"
     )
     harris = Jurisdiction.objects.get(fips="48201")
     harris.name = "Harris County (renamed)"
     harris.save()
-    assert shapes(map_page(client, as_of="2019-06-01"))["48201"]["title"].startswith(
+    assert shapes(map_page(client, state="TX", as_of="2019-06-01"))["48201"]["title"].startswith(
         "Harris County (renamed), TX:"
     )
+    # The national map names its counties in another file: its address changes too.
+    places_after = re.search(r'data-places="([^"]+)"', map_page(client, as_of="2019-06-01"))[1]
+    assert places_after != places_before
+    names = client.get(html.unescape(places_after)).json()
+    assert names["48201"][0] == "Harris County (renamed), TX"
 
 
 def test_a_draft_never_colours_the_map(client):
     # The Harris County 287(g) agreement is a draft: in 2015 the county shows as unknown.
     text = map_page(client, dimension="agreement-287g", as_of="2015-06-01")
+    assert shapes(text)["48201"]["value"] == "unknown"
+    text = map_page(client, dimension="agreement-287g", state="TX", as_of="2015-06-01")
     harris = shapes(text)["48201"]
     assert (harris["value"], harris["title"]) == ("unknown", "Harris County, TX: Unknown")
     assert "Harris County 287(g) jail agreement" not in text
 
 
-def test_the_county_page_stays_a_reasonable_size(client):
-    county = len(client.get(reverse("site:map"), {"as_of": "2019-06-01"}).content)
+def test_the_county_page_is_a_fraction_of_its_shapes(client):
+    county = client.get(reverse("site:map"), {"as_of": "2019-06-01"}).content
     state = len(client.get(reverse("site:map"), {"level": "state", "as_of": "2019-06-01"}).content)
-    print(f"\nmap page bytes: county {county:,}, state {state:,}")
-    assert county < MAX_COUNTY_PAGE_BYTES
-    assert state < 150_000
+    shapes_file = map_svg.sprite("county").content
+    print(
+        f"\nmap page bytes: county {len(county):,} ({len(gzip.compress(county)):,} gzipped), "
+        f"state {state:,}; county shapes {len(shapes_file):,} "
+        f"({len(gzip.compress(shapes_file)):,} gzipped)"
+    )
+    assert len(gzip.compress(county)) < MAX_COUNTY_PAGE_GZIPPED
+    assert b" d=" not in county  # no outline in the page itself
+    assert state < 60_000
 
 
 def test_render_times_are_reported(client):
@@ -346,14 +485,15 @@ def test_render_times_are_reported(client):
 # --- Embedding and geometry -------------------------------------------------------------
 
 
-def test_render_map_gives_the_home_page_a_figure_in_six_queries_then_two(
+def test_render_map_gives_the_home_page_a_figure_in_seven_queries_then_two(
     django_assert_num_queries,
 ):
     import datetime as dt
 
     codebook()
-    # The sixth: court orders in force on the day (none here), cached with the figure.
-    with django_assert_num_queries(6):
+    # Court orders in force on the day (none here) and the years in which anything
+    # changed, cached with the figure.
+    with django_assert_num_queries(7):
         figure = map_svg.render_map(
             "detainer-holds", dt.date(2019, 6, 1), "county", id_prefix="home"
         )
@@ -364,6 +504,7 @@ def test_render_map_gives_the_home_page_a_figure_in_six_queries_then_two(
     assert again == figure
     assert figure.lstrip().startswith("<figure")
     assert len(shapes(figure)) == COUNTIES
+    assert 'aria-describedby="home-about"' in figure and 'id="home-about"' in figure
     assert 'aria-labelledby="home-caption"' in figure
     assert "url(#home-svg-hatch)" in figure
 
@@ -433,3 +574,74 @@ def test_coordinates_are_rounded_to_tenths_without_drift():
         "-12.3",
         "123.4",
     ]
+
+
+# --- The files a map shares: shapes, names, and the SVG download --------------------------
+
+
+def test_the_shapes_file_is_cached_for_a_year_under_its_hash(client, django_assert_num_queries):
+    url = map_svg.sprite_url("county")
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    body = response.content.decode()
+    assert body.count('<path id="f') == COUNTIES and '<path id="borders"' in body
+    assert ' fill="' not in body  # each <use> of a page paints its shape
+    etag = response["ETag"]
+    assert etag.strip('W/"') == map_svg.sprite("county").version in url
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_a_page_names_the_shapes_file_of_its_level(client):
+    text = map_page(client, as_of="2019-06-01")
+    assert f'<use href="{map_svg.sprite_url("county")}#f06001"/>' in text
+    # The borders between states, drawn over the counties.
+    assert f'<use class="borders" href="{map_svg.sprite_url("county")}#borders"/></svg>' in text
+
+
+def test_an_old_shapes_address_is_answered_but_checked_each_time(client):
+    response = client.get(reverse("site:map-shapes", args=["state", "000000000000"]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert response.content == map_svg.sprite("state").content
+
+
+@pytest.mark.parametrize("name", ["map-shapes", "map-places"])
+def test_a_level_that_has_no_shapes_is_a_404(client, name):
+    args = ["place", "abc"] if name == "map-shapes" else ["place"]
+    assert client.get(reverse(f"site:{name}", args=args)).status_code == 404
+
+
+def test_the_names_file_is_cached_under_the_hash_the_page_gives(client):
+    text = map_page(client)
+    url = html.unescape(re.search(r'data-places="([^"]+)"', text)[1])
+    response = client.get(url)
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(url.split("?")[0])["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert "data-places" not in map_page(client, level="state")
+
+
+def test_the_svg_download_stands_alone_with_its_legend_and_source(client):
+    response = client.get(reverse("site:map-svg"), {"state": "IL", "as_of": "2019-06-01"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="policyhub-detainer-holds-county-il-2019-06-01.svg"'
+    )
+    svg = response.content.decode()
+    drawn = dict(re.findall(r'<path data-fips="(\d+)" data-value="([a-z0-9-]+)"', svg))
+    page = shapes(map_page(client, state="IL", as_of="2019-06-01"))
+    assert drawn == {fips: shape["value"] for fips, shape in page.items()}
+    assert "<title>Cook County, IL: Prohibited</title>" in svg
+    assert ">Prohibited (" in svg and ">Unknown (" in svg
+    assert ("Source: PolicyHub, Detainer holds, Illinois counties, 2019-06-01. ") in svg
+    assert "http://testserver/map/?dimension=detainer-holds&amp;level=county" in svg
+    assert "href=" not in svg
+
+
+def test_a_bad_svg_download_is_a_400_naming_the_parameter(client):
+    response = client.get(reverse("site:map-svg"), {"state": "ZZ"})
+    assert response.status_code == 400
+    assert response.content.decode().startswith("state: No state 'ZZ' on the map.")
