@@ -97,6 +97,18 @@ class PositionQuery(QueryForm):
         return {name: data[name] for name in ("value", "at_least", "at_most", "unknown")}
 
 
+class SearchQuery(QueryForm):
+    """The list page's own switches: `coded=1` keeps jurisdictions with a coded policy."""
+
+    coded = forms.ChoiceField(
+        required=False,
+        choices=[("", "any"), ("1", "only with a coded policy")],
+        error_messages={
+            "invalid_choice": "'%(value)s' is not allowed. Allowed: 1, or leave it out."
+        },
+    )
+
+
 class TimelineQuery(QueryForm):
     dimension = DimensionField()
 

@@ -81,7 +81,8 @@ class DimensionValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.dimension.slug}: {self.slug}"
+        # Human words in every admin drop-down; the slug is in the codebook and the API.
+        return f"{self.dimension.name}: {self.label}"
 
 
 class InstrumentKind(models.TextChoices):
@@ -399,9 +400,9 @@ class Provision(models.Model):
         ]
 
     def __str__(self):
-        value = self.value.slug if self.value_id else "?"
-        dimension = self.dimension.slug if self.dimension_id else "?"
-        return f"{dimension} = {value}"
+        value = self.value.label if self.value_id else "?"
+        dimension = self.dimension.name if self.dimension_id else "?"
+        return f"{dimension}: {value}"
 
     def clean(self):
         if self.value_id and self.dimension_id and self.value.dimension_id != self.dimension_id:
