@@ -6,6 +6,18 @@ app_name = "site"
 urlpatterns = [
     path("jurisdictions/", views.jurisdictions, name="jurisdictions"),
     path("jurisdictions/<slug:slug>/", views.jurisdiction, name="jurisdiction"),
+    path(
+        "jurisdictions/<slug:slug>/positions.csv",
+        views.jurisdiction_download,
+        {"fmt": "csv"},
+        name="jurisdiction-csv",
+    ),
+    path(
+        "jurisdictions/<slug:slug>/positions.json",
+        views.jurisdiction_download,
+        {"fmt": "json"},
+        name="jurisdiction-json",
+    ),
     path("compare/", views.compare, name="compare"),
     path("map/", views_map.map_page, name="map"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),

@@ -9,14 +9,18 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core import licences
 from core.params import PageQuery, past_the_last, today
 from jurisdictions import search
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Level
 from jurisdictions.selectors import jurisdictions_by_codes
+from jurisdictions.shapes import jurisdiction_ref
+from policies import shapes
 from policies.bulk import TABLES
 from policies.filters import SourceFilter
 from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare
@@ -357,9 +361,52 @@ def jurisdiction(request, slug):
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,
         accessed=today(),
+        dataset_cite=licences.dataset_citation(
+            updated=f"{updated:%Y-%m-%d}" if updated else "",
+            url=request.build_absolute_uri(reverse("site:downloads")),
+            accessed=today().isoformat(),
+        ),
+        licence=licences.DATA,
         page_url=request.build_absolute_uri(request.path),
     )
     return render(request, "public/jurisdiction.html", context)
+
+
+def jurisdiction_download(request, slug, fmt):
+    """A profile as CSV (the positions CSV's columns) or JSON (`ProfileDownload`)."""
+    place = get_object_or_404(Jurisdiction.objects.select_related("parent", "state"), slug=slug)
+    query = DayQuery(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest(
+            "\n".join(query.messages()), content_type="text/plain; charset=utf-8"
+        )
+    as_of = query.cleaned_data["as_of"]
+    answers = position_queries.profile(place, as_of)
+    name = f"policyhub-{place.slug}-{as_of:%Y-%m-%d}"
+    if fmt == "csv":
+        response = HttpResponse(
+            shapes.positions_csv(answers, as_of, request), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        download: shapes.ProfileDownload = {
+            "jurisdiction": jurisdiction_ref(place),
+            "as_of": as_of,
+            "licence": licences.STATEMENT,
+            "cite": dataset_citation(request),
+            "positions": [shapes.position_of(a, as_of, request) for a in answers],
+        }
+        response = JsonResponse(download, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def dataset_citation(request) -> str:
+    updated = queries.dataset_updated_at()
+    return licences.dataset_citation(
+        updated=f"{updated:%Y-%m-%d}" if updated else "",
+        url=request.build_absolute_uri(reverse("site:downloads")),
+        accessed=today().isoformat(),
+    )
 
 
 # --- compare ----------------------------------------------------------------------------
@@ -471,7 +518,13 @@ def downloads(request):
     return render(
         request,
         "public/downloads.html",
-        {"tables": list(TABLES), "updated": queries.dataset_updated_at()},
+        {
+            "tables": list(TABLES),
+            "updated": queries.dataset_updated_at(),
+            "licence": licences.DATA,
+            "code_licence": licences.CODE,
+            "dataset_cite": dataset_citation(request),
+        },
     )
 
 
@@ -493,5 +546,8 @@ def about(request):
             "covered": coverage.jurisdictions_with_a_known_position(on=on),
             "states_covered": coverage.states_with_published_instruments(),
             "on": on,
+            "licence": licences.DATA,
+            "code_licence": licences.CODE,
+            "dataset_cite": dataset_citation(request),
         },
     )

@@ -51,15 +51,15 @@ def beside(answer: PositionAnswer) -> list[Beside]:
                 before, after = "Replaces its earlier rule", ""
         elif p.value.rank == decided.rank:
             before, after = "The same as", ", which also applies"
-        elif p.value.is_neutral:
+        elif p.value.is_neutral and not own:
             before, after = "Alongside", ", which does not change it"
         elif p.value.rank > decided.rank:  # the other rule limits cooperation less
             if own:
                 before, after = "Stricter than its own rule", ", which gives way"
             else:
                 before, after = "Stricter than", ", which also applies"
-        elif own:
-            before, after = "Overrides its own rule", ""
+        elif own:  # preempted: a mandate from above displaces its own limit
+            before, after = "Its own rule", " gives way to it"
         else:
             before, after = "Overrides", ""
         found.append(Beside(before, p, after, own))
