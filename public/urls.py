@@ -1,6 +1,6 @@
 from django.urls import path
 
-from public import views, views_map
+from public import views, views_corrections, views_map
 
 app_name = "site"
 urlpatterns = [
@@ -18,9 +18,19 @@ urlpatterns = [
         {"fmt": "json"},
         name="jurisdiction-json",
     ),
+    path(
+        "jurisdictions/<slug:slug>/report/",
+        views_corrections.report_jurisdiction,
+        name="report-jurisdiction",
+    ),
     path("compare/", views.compare, name="compare"),
     path("map/", views_map.map_page, name="map"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),
+    path(
+        "instruments/<int:pk>/report/",
+        views_corrections.report_instrument,
+        name="report-instrument",
+    ),
     path("codebook/", views.codebook, name="codebook"),
     path("codebook/protocol/", views.protocol, name="protocol"),
     path("coverage/", views.coverage_page, name="coverage"),
