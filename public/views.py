@@ -361,11 +361,7 @@ def jurisdiction(request, slug):
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,
         accessed=today(),
-        dataset_cite=licences.dataset_citation(
-            updated=f"{updated:%Y-%m-%d}" if updated else "",
-            url=request.build_absolute_uri(reverse("site:downloads")),
-            accessed=today().isoformat(),
-        ),
+        dataset_cite=dataset_citation(request, updated),
         licence=licences.DATA,
         page_url=request.build_absolute_uri(request.path),
     )
@@ -392,7 +388,7 @@ def jurisdiction_download(request, slug, fmt):
             "jurisdiction": jurisdiction_ref(place),
             "as_of": as_of,
             "licence": licences.STATEMENT,
-            "cite": dataset_citation(request),
+            "cite": dataset_citation(request, queries.dataset_updated_at()),
             "positions": [shapes.position_of(a, as_of, request) for a in answers],
         }
         response = JsonResponse(download, json_dumps_params={"ensure_ascii": False, "indent": 1})
@@ -400,8 +396,7 @@ def jurisdiction_download(request, slug, fmt):
     return response
 
 
-def dataset_citation(request) -> str:
-    updated = queries.dataset_updated_at()
+def dataset_citation(request, updated) -> str:
     return licences.dataset_citation(
         updated=f"{updated:%Y-%m-%d}" if updated else "",
         url=request.build_absolute_uri(reverse("site:downloads")),
@@ -515,15 +510,16 @@ def sources(request):
 
 
 def downloads(request):
+    updated = queries.dataset_updated_at()
     return render(
         request,
         "public/downloads.html",
         {
             "tables": list(TABLES),
-            "updated": queries.dataset_updated_at(),
+            "updated": updated,
             "licence": licences.DATA,
             "code_licence": licences.CODE,
-            "dataset_cite": dataset_citation(request),
+            "dataset_cite": dataset_citation(request, updated),
         },
     )
 
@@ -548,6 +544,6 @@ def about(request):
             "on": on,
             "licence": licences.DATA,
             "code_licence": licences.CODE,
-            "dataset_cite": dataset_citation(request),
+            "dataset_cite": dataset_citation(request, queries.dataset_updated_at()),
         },
     )
