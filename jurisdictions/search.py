@@ -4,7 +4,8 @@ County, Illinois", a FIPS code (17031), an OCD id, a slug, or an agency's name.
 `parse` reads the text once, for the list page, the API's `q` and compare's "add"; the
 selectors below turn it into a queryset (the same SQL on SQLite and PostgreSQL) ranked by
 relevance: a code, then the exact name, then names that start with it, then names that
-contain it, then places with an agency of that name; larger levels first within each.
+contain it, then places with an agency of that name; within each, larger levels, then
+shorter names, first.
 """
 
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import us
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 
 from jurisdictions.models import Agency, Jurisdiction, Level
 
@@ -119,8 +121,9 @@ def matching(jurisdictions: QuerySet, query: SearchText) -> QuerySet:
         condition |= Q(_with_agency(name)) & in_state
     return (
         jurisdictions.filter(condition)
-        .annotate(relevance=relevance, level_order=level)
-        .order_by("relevance", "level_order", "name", "pk")
+        # Within a rank and level, the shortest name is the closest to what was typed.
+        .annotate(relevance=relevance, level_order=level, name_length=Length("name"))
+        .order_by("relevance", "level_order", "name_length", "name", "pk")
     )
 
 

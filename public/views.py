@@ -102,7 +102,7 @@ def home(request):
 # --- jurisdictions ----------------------------------------------------------------------
 
 SORTS = {
-    "relevance": ["relevance", "level_order", "name", "pk"],  # only with a search text
+    "relevance": ["relevance", "level_order", "name_length", "name", "pk"],  # with a search
     "name": ["name", "pk"],
     "fips": ["fips", "pk"],
     "level": ["level", "name", "pk"],
