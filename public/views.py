@@ -287,9 +287,10 @@ def empty_state(request, *, searched, value, dimension, as_of, coded) -> dict:
         )
     for name, label in (("level", "level"), ("state", "state"), ("parent", "parent")):
         if request.GET.get(name):
+            shown = dict(Level.choices).get(request.GET[name], request.GET[name])
             reasons.append(
                 {
-                    "text": f"Only the {label} {request.GET[name]} is shown.",
+                    "text": f"Only {label} {shown} is shown.",
                     "try": "",
                     "url": without(name),
                     "link": f"Any {label}",
