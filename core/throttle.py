@@ -13,7 +13,8 @@ counter per fixed window (a minute for "600/minute"), raised atomically:
 
 A window lets a client spend its whole allowance at the end of one minute and again at the
 start of the next; the Retry-After it answers is exact (the window's end), and refused
-requests count too, so hammering does not pay.
+requests count too, so hammering does not pay. Forms the public may post (readers'
+corrections) count the same way through `allow`.
 """
 
 import math
@@ -76,3 +77,10 @@ class SharedAnonRateThrottle(AnonRateThrottle):
 
     def wait(self):
         return self.window_end - self.now
+
+
+def allow(*, scope: str, who: str, limit: int, seconds: int) -> bool:
+    """Counts one more attempt by `who`; False once more than `limit` fall in the window."""
+    now = time.time()
+    window_end = (int(now) // seconds + 1) * seconds
+    return count_hit(f"{scope}:{who}", window_end, now) <= limit

@@ -2,16 +2,20 @@
 value raises Django's ValidationError (see jurisdictions/selectors.py), which each surface
 renders its own way."""
 
-from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from core.filters import StrictOrderingFilter, UpdatedSinceFilter
+from jurisdictions import search
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
 from jurisdictions.selectors import jurisdiction_by_code, state_by_code
 
 
 class JurisdictionFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", help_text="Name contains (or exact FIPS code).")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="A name (“Cook County, IL”, “cook il”), FIPS code, OCD id, slug or agency "
+        "name; most relevant first.",
+    )
     level = filters.ChoiceFilter(choices=Level.choices)
     state = filters.CharFilter(
         method="filter_state", help_text="State or territory: USPS code (IL) or FIPS (17)."
@@ -29,7 +33,7 @@ class JurisdictionFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(fips=value))
+        return search.matching(queryset, search.parse(value))
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(state=state_by_code(code=value))

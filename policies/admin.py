@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from jurisdictions.admin import EditorsWriteMixin, JurisdictionAdmin, ReviewedAdmin, state_filter
@@ -10,6 +11,7 @@ from policies import services
 from policies.admin_positions import instrument_decides_html, jurisdiction_positions_html
 from policies.models import (
     Citation,
+    Correction,
     Dimension,
     DimensionValue,
     Event,
@@ -493,3 +495,36 @@ class JurisdictionWithPositionsAdmin(JurisdictionAdmin):
                 "previewing_drafts": preview,
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Readers' reports from the public form. What the reader wrote is kept as sent; a
+    curator records the outcome (status and note). Never published."""
+
+    list_display = ["created_at", "status", "page_link", "what_is_wrong_short", "jurisdiction"]
+    list_filter = ["status"]
+    list_select_related = ["jurisdiction"]
+    search_fields = ["what_is_wrong", "source", "page"]
+    readonly_fields = [
+        "page_link",
+        "jurisdiction",
+        "instrument",
+        "what_is_wrong",
+        "source",
+        "email",
+        "created_at",
+    ]
+    fields = [*readonly_fields, "status", "curator_note"]
+
+    def has_add_permission(self, request):
+        return False  # reports come from readers
+
+    @admin.display(description="page")
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.page, obj.page)
+
+    @admin.display(description="what is wrong")
+    def what_is_wrong_short(self, obj):
+        text = obj.what_is_wrong
+        return text if len(text) <= 80 else f"{text[:80]}…"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core import licences
 from core.csv_text import csv_lines
 from jurisdictions.models import Agency, Jurisdiction
 from policies.models import (
@@ -208,6 +209,9 @@ the most; the neutral value separates limiting from requiring). Only published d
 included. Dates of month or year precision are stored as the first day of the period,
 with the precision beside them. In positions.csv, valid_from is inclusive and valid_to
 exclusive; a jurisdiction with no row for a date is unknown there.
+
+Licence (LICENSE.txt): the data is {licence}; cite it as
+{cite}
 """
 
 
@@ -239,10 +243,17 @@ def write_zip(target) -> None:
                 text.flush()
                 text.detach()
         archive.writestr("codebook.json", codebook_json())
+        archive.writestr("LICENSE.txt", licences.STATEMENT + "\n")
         archive.writestr(
             "README.txt",
             README.format(
                 when=timezone.now().isoformat(timespec="seconds"),
                 tables="\n".join(f"- {name}.csv" for name in TABLES),
+                licence=f"{licences.DATA.name} ({licences.DATA.short}, {licences.DATA.url})",
+                cite=licences.dataset_citation(
+                    updated=timezone.now().date().isoformat(),
+                    url="the PolicyHub downloads page",
+                    accessed=timezone.now().date().isoformat(),
+                ),
             ),
         )

@@ -97,6 +97,18 @@ class PositionQuery(QueryForm):
         return {name: data[name] for name in ("value", "at_least", "at_most", "unknown")}
 
 
+class SearchQuery(QueryForm):
+    """The list page's own switches: `coded=1` keeps jurisdictions with a coded policy."""
+
+    coded = forms.ChoiceField(
+        required=False,
+        choices=[("", "any"), ("1", "only with a coded policy")],
+        error_messages={
+            "invalid_choice": "'%(value)s' is not allowed. Allowed: 1, or leave it out."
+        },
+    )
+
+
 class TimelineQuery(QueryForm):
     dimension = DimensionField()
 
@@ -125,3 +137,31 @@ class MapQuery(QueryForm):
 
 def too_many_to_compare() -> str:
     return f"At most {MAX_COMPARE} jurisdictions at once."
+
+
+class CorrectionForm(forms.Form):
+    """A reader's report of an error. `website` is a honeypot: hidden from people (by the
+    style sheet, not inline), filled in only by robots that fill every field."""
+
+    what_is_wrong = forms.CharField(
+        label="What is wrong",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Which value, date or citation, and what it should say.",
+        error_messages={"required": "Say what is wrong."},
+    )
+    source = forms.CharField(
+        label="A source that shows it",
+        max_length=1000,
+        help_text="A link to the law or document, or its citation (the primary text if you can).",
+        error_messages={"required": "Give a source: a link or a citation."},
+    )
+    email = forms.EmailField(
+        label="Your e-mail (optional)",
+        required=False,
+        help_text="Only if you would like an answer; it is never published.",
+    )
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

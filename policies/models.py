@@ -81,7 +81,8 @@ class DimensionValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.dimension.slug}: {self.slug}"
+        # Human words in every admin drop-down; the slug is in the codebook and the API.
+        return f"{self.dimension.name}: {self.label}"
 
 
 class InstrumentKind(models.TextChoices):
@@ -399,9 +400,9 @@ class Provision(models.Model):
         ]
 
     def __str__(self):
-        value = self.value.slug if self.value_id else "?"
-        dimension = self.dimension.slug if self.dimension_id else "?"
-        return f"{dimension} = {value}"
+        value = self.value.label if self.value_id else "?"
+        dimension = self.dimension.name if self.dimension_id else "?"
+        return f"{dimension}: {value}"
 
     def clean(self):
         if self.value_id and self.dimension_id and self.value.dimension_id != self.dimension_id:
@@ -766,3 +767,54 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    FIXED = "fixed", "Fixed"
+    DECLINED = "declined", "Declined"
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=CorrectionStatus.OPEN)
+
+
+class Correction(models.Model):
+    """A Correction is a reader's report that something on a public page is wrong, with the
+    source that shows it. Curators read it in the admin and fix the record through the
+    usual review; the report itself is never published."""
+
+    page = models.CharField(max_length=300, help_text="The page it was sent from (its path).")
+    # SET_NULL: a report outlives a record deleted after it (its page path still says where).
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    what_is_wrong = models.TextField(max_length=4000)
+    source = models.TextField(
+        max_length=1000, help_text="A link or citation that shows what is right."
+    )
+    email = models.EmailField(blank=True, help_text="The reader's, if they want an answer.")
+    status = models.CharField(
+        max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
+    )
+    curator_note = models.TextField(blank=True, help_text="What was done about it (internal).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        # The admin index lists the open ones, newest first.
+        indexes = [models.Index(fields=["status", "-created_at"], name="correction_open_newest")]
+
+    def __str__(self):
+        return f"{self.page}: {self.what_is_wrong[:60]}"

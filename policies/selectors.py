@@ -4,7 +4,7 @@ as a keyword-only function. A query only one surface needs stays with it.
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from jurisdictions.models import Jurisdiction
 from policies.models import Citation, Dimension, DimensionValue, Instrument, Position, Provision
@@ -71,3 +71,12 @@ def jurisdictions_with_position(
         at_most=at_most,
         unknown=unknown,
     )
+
+
+def jurisdictions_with_coded_policy(
+    *, jurisdictions: QuerySet[Jurisdiction], on: dt.date
+) -> QuerySet[Jurisdiction]:
+    """The jurisdictions with a known position on at least one dimension on `on` (a law of
+    their own, one binding them from above, or a "no law found" finding)."""
+    known = Position.objects.on(on).filter(jurisdiction=OuterRef("pk"), value__isnull=False)
+    return jurisdictions.filter(Exists(known))

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from policies.models import Citation, Instrument, InstrumentKind, ReviewState
+from policies.models import Citation, Correction, Instrument, InstrumentKind, ReviewState
 
 PUBLISH_PERMISSION = "policies.publish_instrument"
 
@@ -133,3 +133,26 @@ def instrument_unpublish(*, instrument: Instrument, user, reason: str = "") -> I
     instrument.review_state = ReviewState.DRAFT
     _record(instrument, user, reason or f"Returned to draft (was {was})")
     return instrument
+
+
+def correction_report(
+    *,
+    page: str,
+    what_is_wrong: str,
+    source: str,
+    email: str = "",
+    jurisdiction=None,
+    instrument=None,
+) -> Correction:
+    """Records a reader's report for the curators. It changes no public record."""
+    correction = Correction(
+        page=page,
+        jurisdiction=jurisdiction,
+        instrument=instrument,
+        what_is_wrong=what_is_wrong,
+        source=source,
+        email=email,
+    )
+    correction.full_clean()
+    correction.save()
+    return correction

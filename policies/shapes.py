@@ -2,11 +2,14 @@
 (see core/shapes.py): the JSON of their endpoints, their CSV columns and the OpenAPI schema
 all come from these declarations, and each is filled by one builder here."""
 
+import csv
 import datetime as dt
+import io
+import json
 from typing import Annotated, Literal, TypedDict
 
 from core.api import link
-from core.shapes import Help, Link, RelatedSlug, Timestamp, resource_shape, timestamp
+from core.shapes import Help, Link, RelatedSlug, Timestamp, columns, resource_shape, timestamp
 from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
 from policies import models
 from policies.dates import Precision
@@ -286,6 +289,16 @@ class Compare(TypedDict):
     dimensions: list[CompareRow]
 
 
+class ProfileDownload(TypedDict):
+    """A profile's download: every dimension's position on a date, with its licence."""
+
+    jurisdiction: JurisdictionRef
+    as_of: dt.date
+    licence: str
+    cite: str
+    positions: list[Position]
+
+
 class CodebookValue(TypedDict):
     """A value of the codebook, as the map's legend and the bulk download's codebook.json
     show it."""
@@ -390,3 +403,83 @@ def codebook_value(value) -> CodebookValue:
         "rank": value.rank,
         "is_neutral": value.is_neutral,
     }
+
+
+def position_of(answer: PositionAnswer, as_of: dt.date, request) -> Position:
+    """One jurisdiction's position with its provenance: a row of the positions endpoint, a
+    profile's download and a comparison's CSV."""
+    return {
+        "jurisdiction": jurisdiction_ref(answer.jurisdiction),
+        "as_of": as_of,
+        **interval_of(answer, request),
+    }
+
+
+# The CSV of positions, wherever it is downloaded (the positions endpoint, a profile, a
+# comparison, the map): the columns of `Position` flattened, one row per position.
+POSITION_CSV_HEADER = columns(Position)
+NOT_DECIDED = [""] * len(columns(DecidedBy))
+
+
+def _cell(value):
+    """A value as `core.csv_text.flatten` writes it."""
+    return "" if value is None else value
+
+
+def _json_cell(items: list[dict]) -> str:
+    return json.dumps(items, ensure_ascii=False, default=str) if items else ""
+
+
+def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
+    """One CSV row: what `flatten(interval_of(…))` gives, written out because the generic
+    flattening was a third of an all-counties export (tests/policies/api/test_positions.py
+    checks the two agree on every county)."""
+    j, value, provision = answer.jurisdiction, answer.value, answer.provision
+    row = [
+        j.slug,
+        j.name,
+        j.level,
+        _cell(j.fips),
+        _cell(j.ocd_id),
+        as_of,
+        answer.dimension.slug,
+        value.slug if value else "",
+        value.label if value else "Unknown",
+        value.rank if value else "",
+        answer.provenance,
+        answer.approximate,
+        _cell(answer.valid_from),
+        _cell(answer.valid_to),
+    ]
+    if provision is None:
+        row += NOT_DECIDED
+    else:
+        instrument = provision.instrument
+        row += [
+            instrument.pk,
+            instrument.title,
+            instrument.kind,
+            instrument.citation,
+            instrument.binding,
+            instrument.jurisdiction.slug,
+            link(request, "api:instrument-detail", instrument.pk),
+            provision.pk,
+            provision.pinpoint,
+            provision.exceptions,
+            _json_cell(sources_of(answer)),
+        ]
+    row += [
+        _json_cell(set_aside_of(answer)),
+        _json_cell(noted_of(answer)),
+        _json_cell(suspended_by_of(answer)),
+    ]
+    return row
+
+
+def positions_csv(answers: list[PositionAnswer], as_of: dt.date, request) -> str:
+    """A few positions (a profile, a comparison) as CSV text, header first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(POSITION_CSV_HEADER)
+    writer.writerows(position_csv_row(answer, as_of, request) for answer in answers)
+    return buffer.getvalue()

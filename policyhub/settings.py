@@ -215,6 +215,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Readers' corrections (the "Report an error" form): how many one client address may send
+# an hour, counted in the shared cache like the API's limit.
+CORRECTIONS_PER_HOUR = envint("CORRECTIONS_PER_HOUR", 5)
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]

@@ -9,6 +9,8 @@ from public.views import home
 admin.site.site_header = "PolicyHub curation"
 admin.site.site_title = "PolicyHub"
 admin.site.index_title = "Curate jurisdictions, instruments and sources"
+# The index lists readers' open corrections above the models (policies/templates/admin/).
+admin.site.index_template = "admin/index_with_corrections.html"
 if settings.ADMIN_OTP_REQUIRED:
     # Staff must also give a code from a registered device (django-otp's own recipe: the
     # registry stays as the apps built it, only the site's login and permission change).

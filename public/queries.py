@@ -190,49 +190,6 @@ def dataset_updated_at() -> dt.datetime | None:
     return max(stamps) if stamps else None
 
 
-def matches(text: str, limit: int = 10) -> list[Jurisdiction]:
-    """What a search for `text` may mean, best first: an exact code (FIPS, slug, OCD id,
-    USPS), then "Name, ST", then an exact name, then names containing it, larger levels
-    first. One result means the search is unambiguous."""
-    text = text.strip()
-    if not text:
-        return []
-    exact = Jurisdiction.objects.filter(
-        Q(fips=text) | Q(slug=text.lower()) | Q(ocd_id=text) | Q(usps=text.upper())
-    ).first()
-    if exact:
-        return [exact]
-    name, _, state = text.rpartition(",")
-    if name and len(state.strip()) == 2:
-        in_state = Jurisdiction.objects.filter(
-            named(name.strip()), state__usps=state.strip().upper()
-        ).order_by("fips")
-        if in_state:
-            return list(in_state[:limit])
-    for exactly in (Q(name__iexact=text), named(text)):
-        found = list(Jurisdiction.objects.filter(exactly).select_related("state")[:limit])
-        if found:
-            return found
-    order = {level: rank for rank, level in enumerate(Level)}
-    candidates = Jurisdiction.objects.filter(name__icontains=text).select_related("state")
-    return sorted(candidates[:200], key=lambda j: (order[j.level], len(j.name), j.fips or ""))[
-        :limit
-    ]
-
-
-# The kind words of Census place and county subdivision names ("Chicago city", "Wayne
-# township"), so that a search for "Chicago" finds the city as it finds "Cook County".
-KIND_WORDS = ("city", "town", "village", "borough", "township", "municipality", "plantation")
-
-
-def named(name: str) -> Q:
-    """Named `name`, or `name` and a kind word."""
-    condition = Q(name__iexact=name)
-    for kind in KIND_WORDS:
-        condition |= Q(name__iexact=f"{name} {kind}")
-    return condition
-
-
 def change_years(dimension: Dimension, level: str, state_fips: str | None = None) -> list[int]:
     """The years in which any stored position on this question began or ended at this level
     (in one state when given), up to this year: the stops of the map's year slider. One

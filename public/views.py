@@ -8,23 +8,37 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from coding.selectors import blind_instrument_ids
+from core import licences
 from core.params import PageQuery, past_the_last, today
+from jurisdictions import search
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Level
 from jurisdictions.selectors import jurisdictions_by_codes
+from jurisdictions.shapes import jurisdiction_ref
+from policies import shapes
 from policies.bulk import TABLES
 from policies.filters import SourceFilter
-from policies.forms import DayQuery, PositionQuery, too_many_to_compare
-from policies.models import Dimension, Instrument, Source, SourceKind, Suspension
+from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare
+from policies.models import (
+    Dimension,
+    Instrument,
+    InstrumentKind,
+    Source,
+    SourceKind,
+    Suspension,
+)
 from policies.positions import coverage
 from policies.positions import queries as position_queries
+from policies.search import search_instruments
 from policies.selectors import (
     MAX_COMPARE,
+    jurisdictions_with_coded_policy,
     jurisdictions_with_position,
     positions_decided_by,
     published_instruments,
@@ -95,7 +109,12 @@ def home(request):
 
 # --- jurisdictions ----------------------------------------------------------------------
 
-SORTS = {"name": ["name", "pk"], "fips": ["fips", "pk"], "level": ["level", "name", "pk"]}
+SORTS = {
+    "relevance": ["relevance", "level_order", "name_length", "name", "pk"],  # with a search
+    "name": ["name", "pk"],
+    "fips": ["fips", "pk"],
+    "level": ["level", "name", "pk"],
+}
 
 
 # The parameters that narrow the list (and its level and state facets).
@@ -104,13 +123,19 @@ FILTERS = ("q", "level", "state", "parent")
 
 def jurisdictions(request):
     """Search and faceted filters; every filter lives in the URL."""
-    context = {"levels": Level.choices, "dimensions": position_queries.codebook()}
+    searched = search.parse(request.GET.get("q", ""))
+    context = {
+        "levels": Level.choices,
+        "dimensions": position_queries.codebook(),
+        "searched": searched,
+    }
     query = PositionQuery(request.GET, dimension_required=False, codebook=context["dimensions"])
     try:
         query.is_valid()
         if "as_of" in query.cleaned_data:  # kept in the form when another parameter is wrong
             context["as_of"] = query.cleaned_data["as_of"]
         asked = valid(query)
+        coded = valid(SearchQuery(request.GET))["coded"] == "1"
         as_of, dimension = asked["as_of"], asked["dimension"]
         filterset = JurisdictionFilter(
             {k: v for k, v in request.GET.items() if k in FILTERS},
@@ -125,6 +150,8 @@ def jurisdictions(request):
             base_for_facets = found
         except ValidationError as exc:
             raise BadParameter(messages_of(exc)) from None
+        if coded:
+            found = base_for_facets = jurisdictions_with_coded_policy(jurisdictions=found, on=as_of)
         value = None
         if dimension is not None:
             conditions = query.conditions()
@@ -132,10 +159,13 @@ def jurisdictions(request):
                 jurisdictions=found, dimension=dimension, on=as_of, **conditions
             )
             value = "unknown" if conditions["unknown"] else conditions["value"]
-        sort = request.GET.get("sort", "fips")
-        if sort not in SORTS:
-            raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(SORTS)}."])
-        if any(request.GET.get(name) for name in FILTERS):
+        sorts = (
+            SORTS if not searched.is_empty else {k: v for k, v in SORTS.items() if k != "relevance"}
+        )
+        sort = request.GET.get("sort") or ("fips" if searched.is_empty else "relevance")
+        if sort not in sorts:
+            raise BadParameter([f"sort: '{sort}' is not a sort. Allowed: {', '.join(sorts)}."])
+        if coded or any(request.GET.get(name) for name in FILTERS):
             level_facets, state_facets = queries.facets(base_for_facets)
         else:
             level_facets, state_facets = queries.facets_of_everything()
@@ -180,7 +210,18 @@ def jurisdictions(request):
         csv_url = (
             reverse("api:jurisdiction-list") + "?" + urlencode({**csv_params, "format": "csv"})
         )
+    if not searched.is_empty and page.number == 1:
+        context.update(
+            agencies=search.agencies_matching(searched),
+            instruments=instruments_matching(searched),
+        )
+    if not rows:
+        context["empty"] = empty_state(
+            request, searched=searched, value=value, dimension=dimension, as_of=as_of, coded=coded
+        )
     context.update(
+        coded=coded,
+        coded_url=link(coded=None if coded else "1"),
         page=page,
         rows=[(j, answers.get(j.pk)) for j in rows],
         dimension=dimension,
@@ -210,6 +251,81 @@ LEVEL_PLURALS = {
     Level.PLACE: "places",
     Level.COUNTY_SUBDIVISION: "county subdivisions",
 }
+
+
+def instruments_matching(searched, limit: int = 10) -> list[Instrument]:
+    """Published instruments whose title, citation or summary matches the name searched,
+    within the state named, if any."""
+    if len(searched.name) < 3 or searched.looks_like_code:
+        return []
+    found = (
+        Instrument.objects.published()
+        .exclude(kind=InstrumentKind.RESEARCH_FINDING)  # titled by the question, not a name
+        .select_related("jurisdiction")
+    )
+    if searched.state:
+        found = found.filter(
+            Q(jurisdiction__usps=searched.state) | Q(jurisdiction__state__usps=searched.state)
+        )
+    return list(search_instruments(found, searched.name)[:limit])
+
+
+def empty_state(request, *, searched, value, dimension, as_of, coded) -> dict:
+    """Why a list came out empty, and what to try: each filter that may be the reason,
+    with a link to the same list without it."""
+
+    def without(*names) -> str:
+        query = request.GET.copy()
+        for name in ("page", *names):
+            query.pop(name, None)
+        return "?" + query.urlencode()
+
+    reasons = []
+    if not searched.is_empty:
+        where = f" in {searched.state}" if searched.state else ""
+        reasons.append(
+            {
+                "text": f"No jurisdiction{where} is named “{searched.name}” or has an agency "
+                "of that name.",
+                "try": "Try fewer words, a FIPS code (17031), or a state after a comma "
+                "(Cook County, IL).",
+                "url": without("q"),
+                "link": "Clear the search",
+            }
+        )
+    for name, label in (("level", "level"), ("state", "state"), ("parent", "parent")):
+        if request.GET.get(name):
+            shown = dict(Level.choices).get(request.GET[name], request.GET[name])
+            reasons.append(
+                {
+                    "text": f"Only {label} {shown} is shown.",
+                    "try": "",
+                    "url": without(name),
+                    "link": f"Any {label}",
+                }
+            )
+    if value is not None:
+        shown = "Unknown" if value == "unknown" else value.label
+        reasons.append(
+            {
+                "text": f"No jurisdiction here has “{shown}” on {dimension.name.lower()} on "
+                f"{as_of:%Y-%m-%d}.",
+                "try": "Try another date, or see every value.",
+                "url": without("value", "at_least", "at_most"),
+                "link": "Any value",
+            }
+        )
+    if coded:
+        reasons.append(
+            {
+                "text": f"No jurisdiction here has a coded policy on {as_of:%Y-%m-%d}: "
+                "every question is still unknown.",
+                "try": "Coding is far from complete; the coverage page shows what is coded.",
+                "url": without("coded"),
+                "link": "Include uncoded jurisdictions",
+            }
+        )
+    return {"reasons": reasons}
 
 
 def children_by_level(place: Jurisdiction, rows) -> list[dict]:
@@ -254,9 +370,47 @@ def jurisdiction(request, slug):
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,
         accessed=today(),
+        dataset_cite=dataset_citation(request, updated),
+        licence=licences.DATA,
         page_url=request.build_absolute_uri(request.path),
     )
     return render(request, "public/jurisdiction.html", context)
+
+
+def jurisdiction_download(request, slug, fmt):
+    """A profile as CSV (the positions CSV's columns) or JSON (`ProfileDownload`)."""
+    place = get_object_or_404(Jurisdiction.objects.select_related("parent", "state"), slug=slug)
+    query = DayQuery(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest(
+            "\n".join(query.messages()), content_type="text/plain; charset=utf-8"
+        )
+    as_of = query.cleaned_data["as_of"]
+    answers = position_queries.profile(place, as_of)
+    name = f"policyhub-{place.slug}-{as_of:%Y-%m-%d}"
+    if fmt == "csv":
+        response = HttpResponse(
+            shapes.positions_csv(answers, as_of, request), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        download: shapes.ProfileDownload = {
+            "jurisdiction": jurisdiction_ref(place),
+            "as_of": as_of,
+            "licence": licences.STATEMENT,
+            "cite": dataset_citation(request, queries.dataset_updated_at()),
+            "positions": [shapes.position_of(a, as_of, request) for a in answers],
+        }
+        response = JsonResponse(download, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def dataset_citation(request, updated) -> str:
+    return licences.dataset_citation(
+        updated=f"{updated:%Y-%m-%d}" if updated else "",
+        url=request.build_absolute_uri(reverse("site:downloads")),
+        accessed=today().isoformat(),
+    )
 
 
 # --- compare ----------------------------------------------------------------------------
@@ -268,7 +422,7 @@ def compare(request):
     try:
         context["as_of"] = as_of = valid(DayQuery(request.GET))["as_of"]
         if request.GET.get("add"):
-            found = queries.matches(request.GET["add"])
+            found = search.best_matches(request.GET["add"])
             if not found:
                 raise BadParameter([f"add: nothing found for '{request.GET['add']}'."])
             if len(found) == 1:
@@ -365,13 +519,17 @@ def sources(request):
 
 
 def downloads(request):
+    updated = queries.dataset_updated_at()
     return render(
         request,
         "public/downloads.html",
         {
             "tables": list(TABLES),
-            "updated": queries.dataset_updated_at(),
+            "updated": updated,
             "releases": releases_listed(),
+            "licence": licences.DATA,
+            "code_licence": licences.CODE,
+            "dataset_cite": dataset_citation(request, updated),
         },
     )
 
@@ -394,5 +552,8 @@ def about(request):
             "covered": coverage.jurisdictions_with_a_known_position(on=on),
             "states_covered": coverage.states_with_published_instruments(),
             "on": on,
+            "licence": licences.DATA,
+            "code_licence": licences.CODE,
+            "dataset_cite": dataset_citation(request, queries.dataset_updated_at()),
         },
     )

@@ -7,15 +7,15 @@ that every 400 names the parameter and what it allows; the answers come from
 
 import csv
 import io
-import json
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.api import JSONErrorsMixin, ParameterError, chunked, link, raise_for
-from core.shapes import columns, schema_of
+from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
+from core.shapes import schema_of
 from core.snapshot import streamed_from_snapshot
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction
@@ -23,20 +23,18 @@ from jurisdictions.selectors import jurisdiction_by_code, jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
 from policies.forms import DayQuery, MapQuery, PositionQuery, TimelineQuery, too_many_to_compare
 from policies.positions import queries as position_queries
-from policies.positions.queries import PositionAnswer
 from policies.selectors import MAX_COMPARE, jurisdictions_with_position
 from policies.shapes import (
+    POSITION_CSV_HEADER,
     Compare,
-    DecidedBy,
     Map,
     Position,
     Timeline,
     codebook_value,
     interval_of,
-    noted_of,
-    set_aside_of,
-    sources_of,
-    suspended_by_of,
+    position_csv_row,
+    position_of,
+    positions_csv,
 )
 
 DIMENSION_PARAM = OpenApiParameter(
@@ -106,76 +104,16 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
             return position_csv(jurisdictions, dimension, as_of, request)
         page = self.paginate_queryset(jurisdictions)
         answers = position_queries.positions_on(dimension, as_of, page)
-        return self.get_paginated_response(
-            [
-                {
-                    "jurisdiction": jurisdiction_ref(a.jurisdiction),
-                    "as_of": as_of,
-                    **interval_of(a, request),
-                }
-                for a in answers
-            ]
-        )
+        return self.get_paginated_response([position_of(a, as_of, request) for a in answers])
 
 
-POSITION_CSV_HEADER = columns(Position)
-NOT_DECIDED = [""] * len(columns(DecidedBy))
 CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream
 
 
-def _cell(value):
-    """A value as `core.csv_text.flatten` writes it."""
-    return "" if value is None else value
-
-
-def _json_cell(items: list[dict]) -> str:
-    return json.dumps(items, ensure_ascii=False, default=str) if items else ""
-
-
-def position_csv_row(answer: PositionAnswer, as_of, request) -> list:
-    """One CSV row: what `flatten(interval_of(…))` gives, written out because the generic
-    flattening was a third of an all-counties export (tests/policies/api/test_positions.py
-    checks the two agree on every county)."""
-    j, value, provision = answer.jurisdiction, answer.value, answer.provision
-    row = [
-        j.slug,
-        j.name,
-        j.level,
-        _cell(j.fips),
-        _cell(j.ocd_id),
-        as_of,
-        answer.dimension.slug,
-        value.slug if value else "",
-        value.label if value else "Unknown",
-        value.rank if value else "",
-        answer.provenance,
-        answer.approximate,
-        _cell(answer.valid_from),
-        _cell(answer.valid_to),
-    ]
-    if provision is None:
-        row += NOT_DECIDED
-    else:
-        instrument = provision.instrument
-        row += [
-            instrument.pk,
-            instrument.title,
-            instrument.kind,
-            instrument.citation,
-            instrument.binding,
-            instrument.jurisdiction.slug,
-            link(request, "api:instrument-detail", instrument.pk),
-            provision.pk,
-            provision.pinpoint,
-            provision.exceptions,
-            _json_cell(sources_of(answer)),
-        ]
-    row += [
-        _json_cell(set_aside_of(answer)),
-        _json_cell(noted_of(answer)),
-        _json_cell(suspended_by_of(answer)),
-    ]
-    return row
+def csv_download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def position_csv(jurisdictions, dimension, as_of, request):
@@ -254,17 +192,10 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         dimensions = position_queries.codebook()
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":
-            rows = [
-                {
-                    "dimension": d.slug,
-                    **{
-                        j.slug: (table[j.pk][i].value.slug if table[j.pk][i].value else "unknown")
-                        for j in jurisdictions
-                    },
-                }
-                for i, d in enumerate(dimensions)
-            ]
-            return Response(rows)
+            # One row per jurisdiction and dimension, with the provenance, deciding
+            # instrument, pinpoint and sources of the positions CSV.
+            answers = [answer for j in jurisdictions for answer in table[j.pk]]
+            return csv_download(positions_csv(answers, as_of, request), "policyhub-compare.csv")
         return Response(
             {
                 "as_of": as_of,

@@ -408,6 +408,13 @@ def _park_values_that_move(values: list[dict]) -> None:
 def _dimension_fields(spec: dict, position: int) -> dict:
     if sum(bool(value.get("neutral")) for value in spec["values"]) != 1:
         raise SeedDataError(f"Dimension {spec['slug']}: needs exactly one neutral value")
+    labels = [value["label"] for value in spec["values"]]
+    shared = sorted({label for label in labels if labels.count(label) > 1})
+    if shared:
+        # Two values under one label read as one on every page, legend and drop-down.
+        raise SeedDataError(
+            f"Dimension {spec['slug']}: values share a label: {', '.join(map(str, shared))}"
+        )
     return {
         "slug": spec["slug"],
         "name": spec["name"],

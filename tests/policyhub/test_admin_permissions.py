@@ -42,6 +42,7 @@ from jurisdictions.models import Agency, Jurisdiction
 from policies import services
 from policies.models import (
     Citation,
+    Correction,
     Dimension,
     DimensionValue,
     Event,
@@ -111,6 +112,9 @@ PUBLIC_ROWS = {
     # is published: neither changes at a curator's hand.
     CodingAssignment: lambda: CodingAssignment.objects.filter(submitted_at__isnull=False),
     DifferenceResolution: lambda: DifferenceResolution.objects.all(),
+    # Readers' corrections are never published. What a reader sent is kept as sent (read-only
+    # to everyone); a curator records only the outcome, which the world leaves blank.
+    Correction: lambda: Correction.objects.all(),
     # Login lockouts (django-axes): who may try to log in.
     AccessAttempt: lambda: AccessAttempt.objects.all(),
     AccessFailureLog: lambda: AccessFailureLog.objects.all(),
@@ -246,6 +250,14 @@ def world(alice, bob, tmp_path, settings):
     AccessLog.objects.create(**seen, path_info="/admin/login/")
     Group.objects.get(name="curators").permissions.add(
         Permission.objects.get(codename="view_provision")
+    )
+    services.correction_report(
+        page="/jurisdictions/tx-loving-county/",
+        jurisdiction=county,
+        instrument=instrument,
+        what_is_wrong="The date of SB 4 is wrong.",
+        source="Tex. Gov't Code § 752.053",
+        email="reader@example.org",
     )
 
 

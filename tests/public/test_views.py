@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from policies.models import Instrument
 from policies.positions.queries import codebook
+from policies.shapes import POSITION_CSV_HEADER
 from tests.factories import publish_with_pinpoints
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -21,7 +22,11 @@ PAGE_QUERIES = {
     "codebook": 1,
     "sources": 3,
     "downloads": 3,  # two for the dataset's last update, one for the releases
-    "about": 2,  # what is covered: jurisdictions with a known position, states with data
+    "about": 4,  # what is covered (2), and when the data changed, for the dataset citation (2)
+    # The list, its facets, and the agencies and instruments of that name.
+    "jurisdictions-search": 5,
+    "profile-csv": 5,
+    "profile-json": 6,  # and when the data changed, for the dataset citation
 }
 DRAFTS = [
     "Harris County 287(g) jail agreement",
@@ -66,7 +71,7 @@ def test_the_list_filters_by_a_dimension_value_on_a_date(client, bob):
 def test_the_profile_explains_each_value_with_its_authority_and_sources(client):
     text = page(client, reverse("site:jurisdiction", args=["il-dupage-county"]), as_of="2019-06-01")
     assert 'id="dimension-detainer-holds"' in text
-    assert "Inherited from" in text
+    assert "Set by" in text and "which binds it" in text
     assert "Illinois TRUST Act" in text
     assert "5 ILCS 805/15(a)" in text
     assert (
@@ -80,6 +85,124 @@ def test_the_profile_lists_agencies_and_their_agreements_and_the_timeline(client
     text = page(client, reverse("site:jurisdiction", args=["az-maricopa-county"]))
     assert "Maricopa County Sheriff&#x27;s Office" in text
     assert "DHS ends Maricopa County" in text  # a published event
+
+
+def test_a_search_reads_a_name_with_its_state_as_people_type_it(client):
+    for typed in ("Cook County, IL", "cook il", "Cook County, Illinois", "17031"):
+        text = page(client, reverse("site:jurisdictions"), q=typed)
+        assert 'href="/jurisdictions/il-cook-county/"' in text, typed
+        assert "Nothing matches" not in text
+
+
+def test_a_search_ranks_exact_names_before_longer_ones(client):
+    text = page(client, reverse("site:jurisdictions"), q="Washington")
+    rows = text.split("<tbody>")[1]
+    # The state (an exact name) first, though Washington County, Alabama has a lower FIPS.
+    assert rows.index('href="/jurisdictions/wa/"') < rows.index("Washington County")
+
+
+def test_a_search_finds_agencies_and_instruments_by_name(client):
+    text = page(client, reverse("site:jurisdictions"), q="Harris County Sheriff")
+    agencies = text.split('id="found-agencies"')[1].split("</section>")[0]
+    assert "Harris County Sheriff" in agencies
+    assert 'href="/jurisdictions/tx-harris-county/#agencies"' in agencies
+    text = page(client, reverse("site:jurisdictions"), q="TRUST Act")
+    instruments = text.split('id="found-instruments"')[1].split("</section>")[0]
+    assert "Illinois TRUST Act" in instruments
+
+
+def test_an_empty_search_says_why_and_what_to_try(client):
+    text = page(client, reverse("site:jurisdictions"), q="Atlantis", level="county")
+    assert "No jurisdiction is named “Atlantis”" in text
+    assert "a state after a comma" in text
+    assert 'href="?level=county">Clear the search' in text
+    assert 'href="?q=Atlantis">Any level' in text
+    assert "<table>" not in text
+
+
+def test_a_value_with_no_jurisdiction_is_counted_but_not_linked(client):
+    text = page(
+        client,
+        reverse("site:jurisdictions"),
+        state="VT",
+        dimension="detainer-holds",
+        as_of="2019-06-01",
+    )
+    facets = text.split('id="facet-value"')[1].split("</section>")[0]
+    assert '<span class="muted">Mandated</span> <span>0</span>' in facets
+    assert "value=mandated" not in facets
+
+
+def test_the_coded_policy_filter_keeps_jurisdictions_with_a_known_answer(client):
+    text = page(client, reverse("site:jurisdictions"), state="IL", coded="1")
+    assert "with a coded policy" in text
+    assert 'href="/jurisdictions/il-cook-county/"' in text
+    page(client, reverse("site:jurisdictions"), 400, coded="yes")
+
+
+def test_a_profile_downloads_as_csv_and_json_with_provenance(client):
+    url = reverse("site:jurisdiction-csv", args=["il-cook-county"])
+    response = client.get(url, {"as_of": "2019-06-01"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    header = lines[0].split(",")
+    assert header == POSITION_CSV_HEADER
+    assert len(lines) == 1 + 14
+    detainers = next(line for line in lines if ",detainer-holds," in line)
+    assert "own" in detainers and "§ 46-37" in detainers and "Illinois TRUST Act" in detainers
+    body = client.get(
+        reverse("site:jurisdiction-json", args=["il-cook-county"]), {"as_of": "2019-06-01"}
+    ).json()
+    assert "CC BY 4.0" in body["licence"] and "[dataset]" in body["cite"]
+    first = body["positions"][0]
+    assert first["decided_by"]["provision"]["pinpoint"]
+    assert first["decided_by"]["sources"][0]["url"].startswith("http")
+    bad = client.get(url, {"as_of": "2019-13-01"})
+    assert bad.status_code == 400 and b"as_of" in bad.content
+
+
+def test_the_compare_csv_carries_provenance_like_the_positions_csv(client):
+    response = client.get(
+        reverse("api:compare"),
+        {"jurisdictions": "il-cook-county,tx", "as_of": "2019-06-01", "format": "csv"},
+    )
+    lines = response.content.decode().splitlines()
+    assert lines[0].split(",") == POSITION_CSV_HEADER
+    assert len(lines) == 1 + 2 * 14
+    texas = next(line for line in lines if line.startswith("tx,") and ",detainer-holds," in line)
+    assert "mandated" in texas and "SB 4" in texas
+
+
+def test_the_downloads_and_about_pages_state_the_licences_and_the_dataset_citation(client):
+    for name in ("site:downloads", "site:about"):
+        text = page(client, reverse(name))
+        assert "Creative Commons Attribution 4.0 International" in text
+        assert "MIT License" in text
+        assert "Cite the dataset" in text
+
+
+def test_the_profile_offers_cite_the_dataset_beside_cite_this_page(client):
+    text = page(client, reverse("site:jurisdiction", args=["il-cook-county"]))
+    assert text.index('id="cite"') < text.index('id="cite-dataset"')
+    assert 'href="/jurisdictions/il-cook-county/positions.csv?as_of=' in text
+
+
+def test_the_words_on_a_profile_say_what_each_rule_does(client):
+    text = page(client, reverse("site:jurisdiction", args=["il-cook-county"]), as_of="2019-06-01")
+    row = text.split('id="dimension-detainer-holds"')[1].split("</tr>")[0]
+    assert "Stricter than" in row and "which also applies" in row
+    assert "Set aside" not in text
+    assert "Unknown</strong> means nobody has coded a rule" in text
+
+
+def test_an_instrument_page_shows_no_curator_notes(client):
+    hb56 = Instrument.objects.filter(provisions__notes__gt="").first()
+    note = hb56.provisions.exclude(notes="").first().notes
+    hb56.review_state = "published"
+    hb56.save()
+    text = page(client, reverse("site:instrument", args=[hb56.pk]))
+    assert note not in text
+    assert "Confidence" not in text
 
 
 def test_compare_highlights_rows_that_differ(client):
@@ -199,6 +322,10 @@ def test_a_drafts_instrument_page_is_not_found(client):
         ("sources", "site:sources", [], {}),
         ("downloads", "site:downloads", [], {}),
         ("about", "site:about", [], {}),
+        ("jurisdictions-search", "site:jurisdictions", [], {"q": "Cook County, IL"}),
+        ("jurisdictions-search", "site:jurisdictions", [], {"q": "sheriff tx", "coded": "1"}),
+        ("profile-csv", "site:jurisdiction-csv", ["il-cook-county"], {}),
+        ("profile-json", "site:jurisdiction-json", ["tx-harris-county"], {}),
     ],
 )
 def test_each_page_runs_a_constant_number_of_queries(

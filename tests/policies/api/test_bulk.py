@@ -30,6 +30,9 @@ def test_the_bulk_download_holds_every_table_and_the_codebook(client):
     assert {"jurisdictions.csv", "provisions.csv", "positions.csv", "codebook.json"} <= names
     provisions = list(csv.DictReader(io.TextIOWrapper(archive.open("provisions.csv"), "utf-8")))
     assert len(provisions) == Provision.objects.published().count()
+    licence = archive.read("LICENSE.txt").decode()
+    assert "CC BY 4.0" in licence and "MIT License" in licence
+    assert "Creative Commons Attribution 4.0" in archive.read("README.txt").decode()
 
 
 def test_one_bulk_table_streams_as_csv(client):

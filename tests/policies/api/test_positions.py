@@ -275,10 +275,9 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
     from core.csv_text import flatten
     from jurisdictions.models import Jurisdiction
     from jurisdictions.shapes import jurisdiction_ref
-    from policies.api.positions import POSITION_CSV_HEADER, position_csv_row
     from policies.filters import dimension_by_slug
     from policies.positions.queries import positions_on
-    from policies.shapes import interval_of
+    from policies.shapes import POSITION_CSV_HEADER, interval_of, position_csv_row
 
     request = Request(rf.get("/api/v1/positions/"))
     empty_decided_by = {

@@ -185,6 +185,27 @@ def test_a_value_inserted_into_a_scale_moves_the_values_after_it_down(tmp_path):
     assert (summary["Dimension value"].created, summary["Dimension value"].updated) == (1, 1)
 
 
+def test_every_value_of_a_dimension_has_a_label_of_its_own():
+    for dimension in Dimension.objects.prefetch_related("values"):
+        labels = [v.label for v in dimension.values.all()]
+        assert len(labels) == len(set(labels)), dimension.slug
+    assert DimensionValue.objects.get(slug="sanctuary-banned-with-penalties").label == (
+        "Local limits banned, with penalties"
+    )
+
+
+def test_a_codebook_giving_two_values_one_label_is_refused(tmp_path):
+    codebook = yaml.safe_load(DEFAULT_CODEBOOK.read_text())
+    state = next(d for d in codebook["dimensions"] if d["slug"] == "sanctuary-preemption")
+    for value in state["values"]:
+        if value["slug"].startswith("sanctuary-banned"):
+            value["label"] = "Local limits banned"
+    broken = tmp_path / "codebook.yaml"
+    broken.write_text(yaml.safe_dump(codebook))
+    with pytest.raises(SeedDataError, match="values share a label: Local limits banned"):
+        load_codebook(broken)
+
+
 def ranked_slugs(dimension_slug):
     values = DimensionValue.objects.filter(dimension__slug=dimension_slug).order_by("rank")
     return list(values.values_list("slug", flat=True))
