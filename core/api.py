@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import params
 from core.csv_text import csv_lines, flatten
+from core.shapes import schema_of
 from core.snapshot import streamed_from_snapshot
 
 MAX_PAGE_SIZE = settings.API_MAX_PAGE_SIZE
@@ -77,6 +78,18 @@ class LinkField(serializers.Field):
 
     def to_representation(self, obj) -> str:
         return link(self.context.get("request"), self.viewname, self.key(obj))
+
+
+def answered_with(shape, build):
+    """A resource's serializer class: described in the schema by `shape` (a TypedDict, see
+    `core.shapes`), each object answered by `build(obj, request)`, the shape's one builder,
+    for the JSON and the CSV alike."""
+    described = schema_of(shape)
+
+    def to_representation(self, obj):
+        return build(obj, self.context.get("request"))
+
+    return type(described.__name__, (described,), {"to_representation": to_representation})
 
 
 class Pagination(PageNumberPagination):

@@ -8,6 +8,13 @@ How a type is described: `str`, `int`, `bool`, `datetime.date` and `X | None` as
 object of its own (a component named after its class); a list of TypedDicts as an array of
 them. Flattened for CSV, a nested
 object becomes `a.b` columns and a list one column (see `core.csv_text.flatten`).
+
+A shape a resource of the API answers with (`@resource_shape(Model)`: an instrument, a
+jurisdiction) is described by its docstring, if it has one, and as the model describes it: a
+key naming one of the model's fields (or a foreign key given as its id) takes the field's
+type, help text and limits; every other key is read-only and described by its type,
+`Annotated` with `Help(...)` for a description or `RelatedSlug` for the slug of the related
+object a foreign key names.
 """
 
 import datetime as dt
@@ -15,10 +22,50 @@ import enum
 import functools
 import types
 import typing
-from typing import Literal, get_args, get_origin, get_type_hints, is_typeddict
+from dataclasses import dataclass
+from typing import Annotated, Literal, NewType, get_args, get_origin, get_type_hints, is_typeddict
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
+
+# A URL of the API or the site (`core.api.link`).
+Link = NewType("Link", str)
+# A moment as the API writes it: ISO 8601, UTC as Z (`timestamp`).
+Timestamp = NewType("Timestamp", str)
+
+
+@dataclass(frozen=True)
+class Help:
+    """A key's description in the OpenAPI schema."""
+
+    text: str
+
+
+class RelatedSlug:
+    """Marks a key whose value is the slug of the related object the model's field names."""
+
+
+_RESOURCES: dict[type, type | None] = {}
+
+
+def resource_shape(model=None):
+    """Declares a shape as a resource's answer, for `model` if given (see the module's
+    docstring)."""
+
+    def mark(shape):
+        _RESOURCES[shape] = model
+        return shape
+
+    return mark
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def timestamp(moment: dt.datetime | None) -> Timestamp | None:
+    """A moment as DRF's DateTimeField writes it (the API's settings: ISO 8601, Z for UTC)."""
+    return _DATETIME.to_representation(moment) if moment is not None else None
 
 
 def _without_none(kind) -> tuple[object, bool]:
@@ -46,16 +93,47 @@ def columns(shape, prefix: str = "") -> list[str]:
     return found
 
 
-def _field(kind, name: str):
+def _unannotated(kind) -> tuple[object, tuple]:
+    if get_origin(kind) is Annotated:
+        return kind.__origin__, kind.__metadata__
+    return kind, ()
+
+
+def _described_by_model(model, name: str, kind) -> bool:
+    """Whether the key is the model's own field (or a foreign key's id), so that the model's
+    description of it (type, help text, limits) is the schema's."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if field.name != name or is_typeddict(kind):
+        return False
+    if field.is_relation:
+        return field.many_to_one and kind is int
+    return True
+
+
+def _field(kind, name: str, model=None):
+    """The serializer field describing one key; None when the model's serializer builds it."""
+    kind, extras = _unannotated(kind)
     kind, nullable = _without_none(kind)
     options = {"allow_null": True} if nullable else {}
+    if model is not None:
+        if RelatedSlug in extras:
+            return serializers.SlugRelatedField(slug_field="slug", read_only=True, **options)
+        if not extras and _described_by_model(model, name, kind):
+            return None
+        options["read_only"] = True
+    for extra in extras:
+        if isinstance(extra, Help):
+            options["help_text"] = extra.text
     if is_typeddict(kind):
-        return schema_of(kind)(**({"allow_null": True} if nullable else {}))
+        return schema_of(kind)(**options)
     if get_origin(kind) is list:
         (item,) = get_args(kind)
         if is_typeddict(item):
-            return schema_of(item)(many=True)
-        return serializers.ListField(child=_field(item, name))
+            return schema_of(item)(many=True, **options)
+        return serializers.ListField(child=_field(item, name), **options)
     if get_origin(kind) is dict:
         _, value = get_args(kind)
         return serializers.DictField(child=_field(value, name), **options)
@@ -68,6 +146,9 @@ def _field(kind, name: str):
         int: serializers.IntegerField,
         bool: serializers.BooleanField,
         dt.date: serializers.DateField,
+        dt.datetime: serializers.DateTimeField,
+        Link: serializers.URLField,
+        Timestamp: serializers.DateTimeField,
     }
     if kind in simple:
         return simple[kind](**options)
@@ -78,6 +159,23 @@ def _field(kind, name: str):
 def schema_of(shape):
     """A serializer class describing the shape, for `extend_schema(responses=…)`. Made once
     per shape, so a shape used in several answers is one schema component."""
-    return inline_serializer(
-        shape.__name__, {name: _field(kind, name) for name, kind in fields_of(shape).items()}
-    ).__class__
+    hints = get_type_hints(shape, include_extras=True)
+    if shape not in _RESOURCES:
+        return inline_serializer(
+            shape.__name__, {name: _field(kind, name) for name, kind in hints.items()}
+        ).__class__
+    model = _RESOURCES[shape]
+    fields = {name: _field(kind, name, model) for name, kind in hints.items()}
+    if model is None:
+        return type(
+            shape.__name__,
+            (serializers.Serializer,),
+            {**fields, "__doc__": shape.__doc__, "__module__": shape.__module__},
+        )
+    meta = type("Meta", (), {"model": model, "fields": list(fields)})
+    declared = {name: field for name, field in fields.items() if field is not None}
+    return type(
+        shape.__name__,
+        (serializers.ModelSerializer,),
+        {**declared, "Meta": meta, "__doc__": shape.__doc__, "__module__": shape.__module__},
+    )

@@ -3,74 +3,24 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from core.api import CSVListMixin, JSONErrorsMixin, LinkField
+from core.api import CSVListMixin, JSONErrorsMixin, answered_with
 from core.shapes import schema_of
+from jurisdictions import models
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
-from jurisdictions.models import Agency, Jurisdiction
-from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
+from jurisdictions.models import Agency
+from jurisdictions.shapes import (
+    JURISDICTION_COLUMNS,
+    Jurisdiction,
+    JurisdictionRef,
+    jurisdiction_of,
+)
 
 # A jurisdiction inside another answer: the serializer of its declared shape.
 JurisdictionRefSerializer = schema_of(JurisdictionRef)
 
 
-# Converts a datetime as the API's declared DateTimeFields do (ISO 8601, UTC as Z).
-DATETIME = serializers.DateTimeField()
-
-
-class JurisdictionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    parent_fips = serializers.CharField(source="parent.fips", read_only=True, allow_null=True)
-    state = serializers.CharField(source="state.usps", read_only=True, allow_null=True)
-    url = LinkField("api:jurisdiction-detail", key=lambda obj: obj.fips or obj.slug)
-    site_url = LinkField("site:jurisdiction", key=lambda obj: obj.slug)
-
-    class Meta:
-        model = Jurisdiction
-        fields = [
-            "slug",
-            "name",
-            "level",
-            "fips",
-            "ocd_id",
-            "usps",
-            "parent",
-            "parent_fips",
-            "state",
-            "url",
-            "site_url",
-            "updated_at",
-        ]
-
-    def to_representation(self, obj):
-        # Written out: DRF's field-by-field machinery (building the fields from the model,
-        # then a lookup and a conversion per field) was most of a one-jurisdiction answer.
-        # tests/policies/api/test_resources.py checks this against the declared fields.
-        parent, state = obj.parent, obj.state
-        return {
-            **jurisdiction_ref(obj),
-            "usps": obj.usps,
-            "parent": parent.slug if parent else None,
-            "parent_fips": parent.fips if parent else None,
-            "state": state.usps if state else None,
-            "url": self.fields["url"].to_representation(obj),
-            "site_url": self.fields["site_url"].to_representation(obj),
-            "updated_at": DATETIME.to_representation(obj.updated_at),
-        }
-
-
-# What JurisdictionSerializer reads: a third of the columns of three joined tables.
-JURISDICTION_COLUMNS = (
-    "slug",
-    "name",
-    "level",
-    "fips",
-    "ocd_id",
-    "usps",
-    "updated_at",
-    "parent__slug",
-    "parent__fips",
-    "state__usps",
-)
+# A jurisdiction's own answer: its declared shape, filled by its builder.
+JurisdictionSerializer = answered_with(Jurisdiction, jurisdiction_of)
 
 
 class AgencyAgreementSerializer(serializers.Serializer):
@@ -116,7 +66,7 @@ class JurisdictionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelV
 
     def get_queryset(self):
         return (
-            Jurisdiction.objects.select_related("parent", "state")
+            models.Jurisdiction.objects.select_related("parent", "state")
             .only(*JURISDICTION_COLUMNS)
             .order_by("fips", "pk")
         )

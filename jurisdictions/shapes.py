@@ -1,8 +1,13 @@
-"""How a jurisdiction is shown inside other answers, declared once (see core/shapes.py)."""
+"""How the API shows a jurisdiction, declared once (see core/shapes.py): inside other
+answers (`JurisdictionRef`) and as a resource of its own (`Jurisdiction`), each filled by one
+builder here."""
 
-from typing import TypedDict
+from typing import Annotated, TypedDict
 
-from jurisdictions.models import Jurisdiction, Level
+from core.api import link
+from core.shapes import Link, RelatedSlug, Timestamp, resource_shape, timestamp
+from jurisdictions import models
+from jurisdictions.models import Level
 
 
 class JurisdictionRef(TypedDict):
@@ -15,11 +20,57 @@ class JurisdictionRef(TypedDict):
     ocd_id: str | None
 
 
-def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
+# A jurisdiction as /api/v1/jurisdictions/ answers (JSON and CSV).
+Jurisdiction = resource_shape(models.Jurisdiction)(
+    TypedDict(
+        "Jurisdiction",
+        {
+            **JurisdictionRef.__annotations__,
+            "usps": str | None,
+            "parent": Annotated[str | None, RelatedSlug],
+            "parent_fips": str | None,
+            "state": str | None,  # the state's USPS code
+            "url": Link,
+            "site_url": Link,
+            "updated_at": Timestamp,
+        },
+    )
+)
+
+# The columns `jurisdiction_of` reads: a third of those of the three tables joined.
+JURISDICTION_COLUMNS = (
+    "slug",
+    "name",
+    "level",
+    "fips",
+    "ocd_id",
+    "usps",
+    "updated_at",
+    "parent__slug",
+    "parent__fips",
+    "state__usps",
+)
+
+
+def jurisdiction_ref(jurisdiction: models.Jurisdiction) -> JurisdictionRef:
     return {
         "slug": jurisdiction.slug,
         "name": jurisdiction.name,
         "level": jurisdiction.level,
         "fips": jurisdiction.fips,
         "ocd_id": jurisdiction.ocd_id,
+    }
+
+
+def jurisdiction_of(jurisdiction: models.Jurisdiction, request) -> Jurisdiction:
+    parent, state = jurisdiction.parent, jurisdiction.state
+    return {
+        **jurisdiction_ref(jurisdiction),
+        "usps": jurisdiction.usps,
+        "parent": parent.slug if parent else None,
+        "parent_fips": parent.fips if parent else None,
+        "state": state.usps if state else None,
+        "url": link(request, "api:jurisdiction-detail", jurisdiction.fips or jurisdiction.slug),
+        "site_url": link(request, "site:jurisdiction", jurisdiction.slug),
+        "updated_at": timestamp(jurisdiction.updated_at),
     }

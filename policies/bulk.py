@@ -10,9 +10,10 @@ cell) and join on the ids and slugs they share. Only published data is included.
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.csv_text import csv_lines
@@ -34,20 +35,31 @@ PUBLISHED = ReviewState.PUBLISHED
 CHUNK = 5000
 
 
-def _rows(queryset, fields: dict[str, str]) -> Iterator[dict]:
-    """Rows with the given column names, from `values()` — no model instances, no N+1."""
-    # Neutral aliases: a column may share its name with another field of the model.
-    aliases = {f"column_{i}": F(field) for i, field in enumerate(fields.values())}
-    columns = list(fields)
-    for record in queryset.values(**aliases).iterator(CHUNK):
-        yield {
-            column: ("" if value is None else value)
-            for column, value in zip(columns, record.values(), strict=True)
-        }
+@dataclass(frozen=True)
+class Table:
+    """A flat table: the rows of a queryset, each column named for the field it reads."""
+
+    queryset: QuerySet
+    columns: dict[str, str]  # column name -> field (a lookup path)
+
+    def __call__(self) -> Iterator[dict]:
+        """The rows, from `values()`: no model instances, no N+1."""
+        # Neutral aliases: a column may share its name with another field of the model.
+        aliases = {f"column_{i}": F(field) for i, field in enumerate(self.columns.values())}
+        names = list(self.columns)
+        for record in self.queryset.values(**aliases).iterator(CHUNK):
+            yield {
+                name: ("" if value is None else value)
+                for name, value in zip(names, record.values(), strict=True)
+            }
 
 
-def jurisdictions() -> Iterator[dict]:
-    return _rows(
+PUBLISHED_CITATION = Q(instrument__review_state=PUBLISHED) | Q(
+    provision__instrument__review_state=PUBLISHED
+)
+
+TABLES: dict[str, Table] = {
+    "jurisdictions": Table(
         Jurisdiction.objects.order_by("fips", "pk"),
         {
             "jurisdiction_slug": "slug",
@@ -59,11 +71,8 @@ def jurisdictions() -> Iterator[dict]:
             "parent_slug": "parent__slug",
             "state_usps": "state__usps",
         },
-    )
-
-
-def agencies() -> Iterator[dict]:
-    return _rows(
+    ),
+    "agencies": Table(
         Agency.objects.order_by("pk"),
         {
             "agency_slug": "slug",
@@ -72,11 +81,8 @@ def agencies() -> Iterator[dict]:
             "ori": "ori",
             "jurisdiction_slug": "jurisdiction__slug",
         },
-    )
-
-
-def dimension_values() -> Iterator[dict]:
-    return _rows(
+    ),
+    "dimension_values": Table(
         DimensionValue.objects.order_by("dimension__position", "rank"),
         {
             "dimension": "dimension__slug",
@@ -88,11 +94,8 @@ def dimension_values() -> Iterator[dict]:
             "rank": "rank",
             "is_neutral": "is_neutral",
         },
-    )
-
-
-def instruments() -> Iterator[dict]:
-    return _rows(
+    ),
+    "instruments": Table(
         Instrument.objects.published().order_by("pk"),
         {
             "instrument_id": "pk",
@@ -115,12 +118,9 @@ def instruments() -> Iterator[dict]:
             "last_verified_on": "last_verified_on",
             "published_at": "reviewed_at",
         },
-    )
-
-
-def provisions() -> Iterator[dict]:
-    """One row per published provision, with what a researcher needs to read it alone."""
-    return _rows(
+    ),
+    # One row per published provision, with what a researcher needs to read it alone.
+    "provisions": Table(
         Provision.objects.published().order_by("pk"),
         {
             "provision_id": "pk",
@@ -143,11 +143,8 @@ def provisions() -> Iterator[dict]:
             "exceptions": "exceptions",
             "notes": "notes",
         },
-    )
-
-
-def sources() -> Iterator[dict]:
-    return _rows(
+    ),
+    "sources": Table(
         Source.objects.public().order_by("pk"),
         {
             "source_id": "pk",
@@ -159,15 +156,9 @@ def sources() -> Iterator[dict]:
             "published_on": "published_on",
             "accessed_on": "accessed_on",
         },
-    )
-
-
-def citations() -> Iterator[dict]:
-    published = Q(instrument__review_state=PUBLISHED) | Q(
-        provision__instrument__review_state=PUBLISHED
-    )
-    return _rows(
-        Citation.objects.filter(published).order_by("pk"),
+    ),
+    "citations": Table(
+        Citation.objects.filter(PUBLISHED_CITATION).order_by("pk"),
         {
             "citation_id": "pk",
             "source_id": "source_id",
@@ -176,11 +167,8 @@ def citations() -> Iterator[dict]:
             "pinpoint": "pinpoint",
             "quote": "quote",
         },
-    )
-
-
-def events() -> Iterator[dict]:
-    return _rows(
+    ),
+    "events": Table(
         Event.objects.published().order_by("pk"),
         {
             "event_id": "pk",
@@ -191,12 +179,9 @@ def events() -> Iterator[dict]:
             "description": "description",
             "jurisdiction_slug": "jurisdiction__slug",
         },
-    )
-
-
-def positions() -> Iterator[dict]:
-    """The stored position intervals: valid_from inclusive, valid_to exclusive."""
-    return _rows(
+    ),
+    # The stored position intervals: valid_from inclusive, valid_to exclusive.
+    "positions": Table(
         Position.objects.order_by("jurisdiction_id", "dimension_id", "valid_from"),
         {
             "jurisdiction_slug": "jurisdiction__slug",
@@ -211,19 +196,7 @@ def positions() -> Iterator[dict]:
             "provision_id": "provision_id",
             "instrument_id": "provision__instrument_id",
         },
-    )
-
-
-TABLES: dict[str, Callable[[], Iterator[dict]]] = {
-    "jurisdictions": jurisdictions,
-    "agencies": agencies,
-    "dimension_values": dimension_values,
-    "instruments": instruments,
-    "provisions": provisions,
-    "sources": sources,
-    "citations": citations,
-    "events": events,
-    "positions": positions,
+    ),
 }
 
 README = """PolicyHub bulk download ({when})

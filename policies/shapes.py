@@ -1,13 +1,183 @@
-"""The answers about positions, declared once as TypedDicts (see core/shapes.py): the JSON
-of every positions endpoint, the CSV header of the positions export and the OpenAPI schema
+"""The answers about instruments, provisions and positions, declared once as TypedDicts
+(see core/shapes.py): the JSON of their endpoints, their CSV columns and the OpenAPI schema
 all come from these declarations, and each is filled by one builder here."""
 
 import datetime as dt
-from typing import Literal, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 from core.api import link
-from jurisdictions.shapes import JurisdictionRef
+from core.shapes import Help, Link, RelatedSlug, Timestamp, resource_shape, timestamp
+from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
+from policies import models
+from policies.dates import Precision
 from policies.positions.queries import PositionAnswer
+
+# --- instruments and provisions (/api/v1/instruments/, /api/v1/provisions/) ---------------
+
+
+@resource_shape()
+class CitedSource(TypedDict):
+    """A citation as shown with what it supports: the source, the pinpoint, the quote."""
+
+    source_id: int
+    title: str
+    publisher: str
+    url: str
+    archived_url: str
+    pinpoint: str
+    quote: str
+
+
+@resource_shape(models.Provision)
+class ProvisionInInstrument(TypedDict):
+    id: int
+    dimension: Annotated[str, RelatedSlug]
+    value: Annotated[str, RelatedSlug]
+    value_label: str
+    rank: int
+    pinpoint: str
+    exceptions: str
+    notes: str
+    citations: list[CitedSource]
+
+
+@resource_shape(models.Instrument)
+class InstrumentRef(TypedDict):
+    id: int
+    title: str
+    kind: models.InstrumentKind
+    citation: str
+    binding: bool
+    jurisdiction: JurisdictionRef
+
+
+Provision = resource_shape(models.Provision)(
+    TypedDict(
+        "Provision",
+        {
+            **ProvisionInInstrument.__annotations__,
+            "instrument": InstrumentRef,
+            "updated_at": Timestamp,
+        },
+    )
+)
+
+# A date as written when known only to the month or year.
+PartialDate = Annotated[str, Help("YYYY, YYYY-MM or YYYY-MM-DD, as precisely as known.")]
+
+
+@resource_shape(models.Instrument)
+class Instrument(TypedDict):
+    id: int
+    title: str
+    kind: models.InstrumentKind
+    status: models.InstrumentStatus
+    citation: str
+    jurisdiction: JurisdictionRef
+    agency: Annotated[str | None, RelatedSlug]
+    binding: bool
+    enacted: PartialDate
+    effective: PartialDate
+    ended: PartialDate
+    enacted_on: dt.date | None
+    enacted_precision: Precision
+    effective_on: dt.date | None
+    effective_precision: Precision
+    ended_on: dt.date | None
+    ended_precision: Precision
+    supersedes: int | None
+    summary: str
+    confidence: models.Confidence | Literal[""]
+    last_verified_on: dt.date | None
+    published_at: Timestamp
+    updated_at: Timestamp
+    provisions: list[ProvisionInInstrument]
+    citations: list[CitedSource]
+    url: Link
+    site_url: Link
+
+
+def cited_source(citation: models.Citation) -> CitedSource:
+    source = citation.source
+    return {
+        "source_id": citation.source_id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "url": source.url,
+        "archived_url": source.archived_url,
+        "pinpoint": citation.pinpoint,
+        "quote": citation.quote,
+    }
+
+
+def provision_in_instrument(provision: models.Provision) -> ProvisionInInstrument:
+    value = provision.value
+    return {
+        "id": provision.pk,
+        "dimension": provision.dimension.slug,
+        "value": value.slug,
+        "value_label": value.label,
+        "rank": value.rank,
+        "pinpoint": provision.pinpoint,
+        "exceptions": provision.exceptions,
+        "notes": provision.notes,
+        "citations": [cited_source(c) for c in provision.citations.all()],
+    }
+
+
+def instrument_ref(instrument: models.Instrument) -> InstrumentRef:
+    return {
+        "id": instrument.pk,
+        "title": instrument.title,
+        "kind": instrument.kind,
+        "citation": instrument.citation,
+        "binding": instrument.binding,
+        "jurisdiction": jurisdiction_ref(instrument.jurisdiction),
+    }
+
+
+def provision_of(provision: models.Provision, request) -> Provision:
+    return {
+        **provision_in_instrument(provision),
+        "instrument": instrument_ref(provision.instrument),
+        "updated_at": timestamp(provision.updated_at),
+    }
+
+
+def instrument_of(instrument: models.Instrument, request) -> Instrument:
+    agency = instrument.agency
+    return {
+        "id": instrument.pk,
+        "title": instrument.title,
+        "kind": instrument.kind,
+        "status": instrument.status,
+        "citation": instrument.citation,
+        "jurisdiction": jurisdiction_ref(instrument.jurisdiction),
+        "agency": agency.slug if agency else None,
+        "binding": instrument.binding,
+        "enacted": instrument.enacted_display,
+        "effective": instrument.effective_display,
+        "ended": instrument.ended_display,
+        "enacted_on": instrument.enacted_on,
+        "enacted_precision": instrument.enacted_precision,
+        "effective_on": instrument.effective_on,
+        "effective_precision": instrument.effective_precision,
+        "ended_on": instrument.ended_on,
+        "ended_precision": instrument.ended_precision,
+        "supersedes": instrument.supersedes_id,
+        "summary": instrument.summary,
+        "confidence": instrument.confidence,
+        "last_verified_on": instrument.last_verified_on,
+        "published_at": timestamp(instrument.reviewed_at),
+        "updated_at": timestamp(instrument.updated_at),
+        "provisions": [provision_in_instrument(p) for p in instrument.provisions.all()],
+        "citations": [cited_source(c) for c in instrument.citations.all()],
+        "url": link(request, "api:instrument-detail", instrument.pk),
+        "site_url": link(request, "site:instrument", instrument.pk),
+    }
+
+
+# --- positions (/api/v1/positions/, timeline, compare, map) --------------------------------
 
 
 class InstrumentInPosition(TypedDict):

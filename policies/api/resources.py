@@ -7,19 +7,13 @@ Only published records appear: every queryset here starts from a `published()` o
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from core.api import CSVListMixin, JSONErrorsMixin, LinkField
-from jurisdictions.api import DATETIME, JurisdictionRefSerializer
-from jurisdictions.shapes import jurisdiction_ref
+from core.api import CSVListMixin, JSONErrorsMixin, answered_with
+from jurisdictions.api import JurisdictionRefSerializer
+from policies import models
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
-from policies.models import (
-    Dimension,
-    DimensionValue,
-    Event,
-    Instrument,
-    Provision,
-    Source,
-)
+from policies.models import Dimension, DimensionValue, Event, Source
 from policies.selectors import citations_with_sources, published_instruments
+from policies.shapes import Instrument, Provision, instrument_of, provision_of
 
 # Ids are 64-bit integers: anything longer is no id, and must not reach the database.
 ID_PATTERN = "[0-9]{1,18}"
@@ -64,171 +58,9 @@ class DimensionSerializer(serializers.ModelSerializer):
         return next((v.slug for v in obj.values.all() if v.is_neutral), None)
 
 
-class CitedSourceSerializer(serializers.Serializer):
-    """A citation as shown with what it supports: the source, the pinpoint, the quote."""
-
-    source_id = serializers.IntegerField()
-    title = serializers.CharField(source="source.title")
-    publisher = serializers.CharField(source="source.publisher")
-    url = serializers.CharField(source="source.url")
-    archived_url = serializers.CharField(source="source.archived_url")
-    pinpoint = serializers.CharField()
-    quote = serializers.CharField()
-
-
-class ProvisionInInstrumentSerializer(serializers.ModelSerializer):
-    dimension = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    value = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    value_label = serializers.CharField(source="value.label", read_only=True)
-    rank = serializers.IntegerField(source="value.rank", read_only=True)
-    citations = CitedSourceSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Provision
-        fields = [
-            "id",
-            "dimension",
-            "value",
-            "value_label",
-            "rank",
-            "pinpoint",
-            "exceptions",
-            "notes",
-            "citations",
-        ]
-
-
-def _partial_date(prefix: str):
-    return serializers.CharField(
-        source=f"{prefix}_display",
-        read_only=True,
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precisely as known.",
-    )
-
-
-class InstrumentSerializer(serializers.ModelSerializer):
-    jurisdiction = JurisdictionRefSerializer(read_only=True)
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    enacted = _partial_date("enacted")
-    effective = _partial_date("effective")
-    ended = _partial_date("ended")
-    published_at = serializers.DateTimeField(source="reviewed_at", read_only=True)
-    provisions = ProvisionInInstrumentSerializer(many=True, read_only=True)
-    citations = CitedSourceSerializer(many=True, read_only=True)
-    url = LinkField("api:instrument-detail")
-    site_url = LinkField("site:instrument")
-
-    class Meta:
-        model = Instrument
-        fields = [
-            "id",
-            "title",
-            "kind",
-            "status",
-            "citation",
-            "jurisdiction",
-            "agency",
-            "binding",
-            "enacted",
-            "effective",
-            "ended",
-            "enacted_on",
-            "enacted_precision",
-            "effective_on",
-            "effective_precision",
-            "ended_on",
-            "ended_precision",
-            "supersedes",
-            "summary",
-            "confidence",
-            "last_verified_on",
-            "published_at",
-            "updated_at",
-            "provisions",
-            "citations",
-            "url",
-            "site_url",
-        ]
-
-    def to_representation(self, obj):
-        # Written out, like JurisdictionSerializer's: DRF's field-by-field machinery was
-        # most of a page of search results once the search itself was indexed.
-        # tests/policies/api/test_resources.py checks this against the declared fields.
-        agency = obj.agency
-        return {
-            "id": obj.pk,
-            "title": obj.title,
-            "kind": obj.kind,
-            "status": obj.status,
-            "citation": obj.citation,
-            "jurisdiction": jurisdiction_ref(obj.jurisdiction),
-            "agency": agency.slug if agency else None,
-            "binding": obj.binding,
-            "enacted": obj.enacted_display,
-            "effective": obj.effective_display,
-            "ended": obj.ended_display,
-            "enacted_on": _day(obj.enacted_on),
-            "enacted_precision": obj.enacted_precision,
-            "effective_on": _day(obj.effective_on),
-            "effective_precision": obj.effective_precision,
-            "ended_on": _day(obj.ended_on),
-            "ended_precision": obj.ended_precision,
-            "supersedes": obj.supersedes_id,
-            "summary": obj.summary,
-            "confidence": obj.confidence,
-            "last_verified_on": _day(obj.last_verified_on),
-            "published_at": DATETIME.to_representation(obj.reviewed_at),
-            "updated_at": DATETIME.to_representation(obj.updated_at),
-            "provisions": [
-                {
-                    "id": p.pk,
-                    "dimension": p.dimension.slug,
-                    "value": p.value.slug,
-                    "value_label": p.value.label,
-                    "rank": p.value.rank,
-                    "pinpoint": p.pinpoint,
-                    "exceptions": p.exceptions,
-                    "notes": p.notes,
-                    "citations": [_cited(c) for c in p.citations.all()],
-                }
-                for p in obj.provisions.all()
-            ],
-            "citations": [_cited(c) for c in obj.citations.all()],
-            "url": self.fields["url"].to_representation(obj),
-            "site_url": self.fields["site_url"].to_representation(obj),
-        }
-
-
-def _day(day) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _cited(citation) -> dict:
-    source = citation.source
-    return {
-        "source_id": citation.source_id,
-        "title": source.title,
-        "publisher": source.publisher,
-        "url": source.url,
-        "archived_url": source.archived_url,
-        "pinpoint": citation.pinpoint,
-        "quote": citation.quote,
-    }
-
-
-class InstrumentRefSerializer(serializers.ModelSerializer):
-    jurisdiction = JurisdictionRefSerializer(read_only=True)
-
-    class Meta:
-        model = Instrument
-        fields = ["id", "title", "kind", "citation", "binding", "jurisdiction"]
-
-
-class ProvisionSerializer(ProvisionInInstrumentSerializer):
-    instrument = InstrumentRefSerializer(read_only=True)
-
-    class Meta(ProvisionInInstrumentSerializer.Meta):
-        fields = [*ProvisionInInstrumentSerializer.Meta.fields, "instrument", "updated_at"]
+# Instruments and provisions: their declared shapes, filled by their builders.
+InstrumentSerializer = answered_with(Instrument, instrument_of)
+ProvisionSerializer = answered_with(Provision, provision_of)
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -314,7 +146,7 @@ class ProvisionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelView
 
     def get_queryset(self):
         return (
-            Provision.objects.published()
+            models.Provision.objects.published()
             .select_related("dimension", "value", "instrument__jurisdiction")
             .prefetch_related(Prefetch("citations", queryset=citations_with_sources()))
             .order_by("instrument_id", "dimension__position", "pk")

@@ -1,10 +1,12 @@
-"""Builders of small ICE-like sheets for the tests."""
+"""Builders of small ICE-like sheets for the tests, and the history an import leaves."""
 
 import datetime as dt
 from pathlib import Path
 
 import openpyxl
 
+from agreements.models import Agreement, Change, Snapshot, SnapshotRow
+from policies.models import Position
 from tests.factories import make_county, make_dimension, make_place, make_state
 
 PARTICIPATING = [
@@ -41,6 +43,11 @@ def sheriff(name, county, model=JEM, signed=dt.datetime(2025, 3, 1), moa="link p
     return ["TEXAS", name, "County", county, model, signed, moa]
 
 
+def police(name, model=TFM, signed=dt.datetime(2025, 4, 1), kind="Municipality"):
+    """A row for an agency that is not a county's (ICE writes #N/A for the county)."""
+    return ["TEXAS", name, kind, "#N/A", model, signed, "link"]
+
+
 def make_texas():
     """Texas with three counties and one place, and the 287(g) dimension of the codebook."""
     texas = make_state(name="Texas", slug="tx", usps="TX", fips="48")
@@ -62,3 +69,48 @@ def make_texas():
         neutral="none",
     )
     return texas, counties, place, dimension
+
+
+def history():
+    """Everything an import decides, comparable between two runs (a replay must give the same):
+    agreements, changes, each sheet row's outcome, each snapshot's summary, stored positions."""
+    return (
+        sorted(
+            Agreement.objects.values_list(
+                "key",
+                "agency__slug",
+                "model",
+                "signed_on",
+                "status",
+                "first_seen_id",
+                "last_seen_id",
+                "first_missing_id",
+                "ended_from",
+                "ended_by",
+                "superseded_by__key",
+                "moa_state",
+                "moa_url",
+            )
+        ),
+        sorted(
+            Change.objects.values_list(
+                "snapshot_id", "kind", "agreement__key", "previous__key", "pending__key", "detail"
+            )
+        ),
+        sorted(
+            SnapshotRow.objects.values_list(
+                "snapshot_id", "number", "outcome", "agreement__key", "review__key", "pending__key"
+            )
+        ),
+        sorted((s.pk, tuple(sorted(s.summary.items()))) for s in Snapshot.objects.all()),
+        sorted(
+            Position.objects.values_list(
+                "jurisdiction_id",
+                "dimension_id",
+                "valid_from",
+                "valid_to",
+                "value__slug",
+                "approximate",
+            )
+        ),
+    )

@@ -12,8 +12,8 @@ from django.test import Client
 from agreements.importer import import_sheets, replay_all
 from agreements.models import Agreement, Change, RowOutcome, Snapshot, SnapshotRow
 from jurisdictions.models import AgencyKind, Level
-from policies.loading.seed import load_all
 from policies.positions import store as position_store
+from tests.agreements.sheets import history
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "fixtures" / "ice-287g" / "snapshots"
 FILES = sorted(SNAPSHOTS.rglob("*.xlsx"))
@@ -22,17 +22,17 @@ LAST_SHEET = dt.date(2025, 6, 27)
 
 
 @pytest.fixture(scope="module")
-def imported(django_db_setup, django_db_blocker):
-    """Seed data and every shipped sheet, rolled back at the end of the module."""
+def imported(seeded_with_places, django_db_blocker):
+    """The seed data with its places (tests/conftest.py) and every shipped sheet, the sheets
+    rolled back at the end of the module."""
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        load_all()
+        inner = transaction.atomic()
+        inner.__enter__()
         report = import_sheets([SNAPSHOTS])
     yield report
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        inner.__exit__(None, None, None)
 
 
 def test_all_36_sheets_ship_with_the_project():
@@ -111,44 +111,7 @@ def test_importing_any_sheet_again_changes_nothing(imported, db):
 
 
 def test_a_replay_gives_the_identical_history(imported, db):
-    before = _history()
+    before = history()
     replay_all()
-    assert _history() == before
+    assert history() == before
     assert position_store.differences() == (set(), set())
-
-
-def _history():
-    return (
-        sorted(
-            Agreement.objects.values_list(
-                "key",
-                "agency__slug",
-                "model",
-                "signed_on",
-                "status",
-                "first_seen_id",
-                "last_seen_id",
-                "first_missing_id",
-                "ended_from",
-                "ended_by",
-                "superseded_by__key",
-                "moa_state",
-                "moa_url",
-            )
-        ),
-        sorted(
-            Change.objects.values_list(
-                "snapshot_id", "kind", "agreement__key", "previous__key", "pending__key", "detail"
-            )
-        ),
-        sorted(
-            SnapshotRow.objects.values_list(
-                "snapshot_id", "number", "outcome", "agreement__key", "review__key", "pending__key"
-            )
-        ),
-        sorted(
-            (k, v)
-            for s in Snapshot.objects.all()
-            for k, v in [(s.pk, tuple(sorted(s.summary.items())))]
-        ),
-    )

@@ -20,7 +20,17 @@ from agreements.sheets import SheetError
 from jurisdictions.models import Agency
 from policies.models import Instrument, Position, ReviewState
 from policies.positions import store as position_store
-from tests.agreements.sheets import JEM, PENDING, TFM, WSO, make_texas, sheriff, write_sheet
+from tests.agreements.sheets import (
+    JEM,
+    PENDING,
+    TFM,
+    WSO,
+    history,
+    make_texas,
+    police,
+    sheriff,
+    write_sheet,
+)
 
 pytestmark = pytest.mark.django_db
 MAY = "participatingAgencies05162025am.xlsx"
@@ -40,24 +50,12 @@ def test_a_sheet_becomes_agencies_agreements_and_positions(tmp_path, texas):
         [
             sheriff("Harris County Sheriff's Office", "Harris County", JEM),
             sheriff("Harris County Sheriff's Office", "Harris County", TFM),
-            [
-                "TEXAS",
-                "Pasadena Police Department",
-                "Municipality",
-                "#N/A",
-                TFM,
-                dt.datetime(2025, 4, 1),
-                "link",
-            ],
-            [
-                "TEXAS",
+            police("Pasadena Police Department"),
+            police(
                 "Texas Department of Public Safety",
-                "State Agency",
-                "#N/A",
-                TFM,
-                dt.datetime(2025, 2, 1),
-                "link",
-            ],
+                signed=dt.datetime(2025, 2, 1),
+                kind="State Agency",
+            ),
         ],
         links={2: "https://www.ice.gov/doclib/287gMOA/Pasadena.pdf"},
     )
@@ -69,10 +67,10 @@ def test_a_sheet_becomes_agencies_agreements_and_positions(tmp_path, texas):
     assert report.sheets[0].summary["added"] == 4
     harris = Agency.objects.get(name="Harris County Sheriff's Office")
     assert (harris.kind, harris.jurisdiction) == ("sheriff", counties["Harris"])
-    police = Agency.objects.get(name="Pasadena Police Department")
-    assert (police.kind, police.jurisdiction) == ("police", place)
+    department = Agency.objects.get(name="Pasadena Police Department")
+    assert (department.kind, department.jurisdiction) == ("police", place)
     assert Agency.objects.get(name="Texas Department of Public Safety").jurisdiction.usps == "TX"
-    pasadena = Agreement.objects.get(agency=police)
+    pasadena = Agreement.objects.get(agency=department)
     assert (pasadena.moa_state, pasadena.moa_url) == (
         "linked",
         "https://www.ice.gov/doclib/287gMOA/Pasadena.pdf",
@@ -105,15 +103,7 @@ def test_bad_rows_are_counted_reported_and_kept_and_never_stop_the_others(tmp_pa
         sheriff("Walker County Sheriff's Office", "", WSO, "05/082025"),  # county from the name
         sheriff("Gulf Coast Regional Jail", "Harris County / Galveston County"),
         sheriff("Harris County Jail", "Harris County", "Detention Model"),
-        [
-            "TEXAS",
-            "Baytown Police Department",
-            "Municipality",
-            "#N/A",
-            TFM,
-            dt.datetime(2025, 4, 1),
-            "link",
-        ],
+        police("Baytown Police Department"),
         sheriff("Galveston County Sheriff's Office", "Galveston County", TFM),  # duplicate
         sheriff("Walker County Sheriff's Office", "Walker", JEM, "someday"),
     ]
@@ -326,15 +316,7 @@ def test_a_respelling_finds_the_same_agency_and_every_spelling_is_kept(tmp_path,
 
 def test_a_curators_resolution_is_used_by_later_imports_and_replays(tmp_path, texas):
     state, _, place, _ = texas
-    row = [
-        "TEXAS",
-        "Baytown Police Department",
-        "Municipality",
-        "#N/A",
-        TFM,
-        dt.datetime(2025, 4, 1),
-        "link",
-    ]
+    row = police("Baytown Police Department")
     import_sheets([write_sheet(tmp_path, MAY, [row])])
     item = ReviewItem.objects.get()
     assert (
@@ -398,38 +380,10 @@ def test_a_replay_gives_the_same_agencies_agreements_and_history(tmp_path, texas
             )
         ]
     )
-    before = _history()
+    before = history()
     replay_all()
-    assert _history() == before
+    assert history() == before
     assert position_store.differences() == (set(), set())
-
-
-def _history():
-    return (
-        sorted(
-            Agreement.objects.values_list(
-                "key",
-                "agency__slug",
-                "model",
-                "signed_on",
-                "status",
-                "first_seen__file_name",
-                "last_seen__file_name",
-                "ended_from",
-                "ended_by",
-            )
-        ),
-        sorted(
-            Change.objects.values_list(
-                "snapshot__file_name", "kind", "agreement__key", "previous__key", "detail"
-            )
-        ),
-        sorted(
-            Position.objects.values_list(
-                "jurisdiction_id", "valid_from", "valid_to", "value__slug", "approximate"
-            )
-        ),
-    )
 
 
 def test_a_municipal_department_finds_a_gazetteer_place_named_with_its_census_kind(tmp_path, texas):
@@ -440,24 +394,8 @@ def test_a_municipal_department_finds_a_gazetteer_place_named_with_its_census_ki
     make_place(state, name="League City city", slug="tx-league-city", fips="4841980")
     make_place(state, name="League City CDP", slug="tx-league-city-cdp", fips="4841981")
     rows = [
-        [
-            "TEXAS",
-            "Baytown Police Department",
-            "Municipality",
-            "#N/A",
-            TFM,
-            dt.datetime(2025, 4, 1),
-            "link",
-        ],
-        [
-            "TEXAS",
-            "City of League City Police Department",
-            "Municipality",
-            "#N/A",
-            TFM,
-            dt.datetime(2025, 4, 1),
-            "link",
-        ],
+        police("Baytown Police Department"),
+        police("City of League City Police Department"),
     ]
     import_sheets([write_sheet(tmp_path, MAY, rows)])
     places = dict(Agreement.objects.values_list("agency__name", "agency__jurisdiction__slug"))

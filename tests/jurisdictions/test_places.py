@@ -8,12 +8,11 @@ import gzip
 
 import pytest
 from django.apps import apps
-from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
 from jurisdictions.models import Jurisdiction, Level
-from policies.loading.seed import DEFAULT_PLACES_CSV, load_all, load_places
+from policies.loading.seed import DEFAULT_PLACES_CSV, load_places
 from policies.models import Dimension, Position
 from policies.positions import store as position_store
 from policies.positions import version as data_version
@@ -29,19 +28,6 @@ COUNTY_SUBDIVISIONS = 16_540
 WITH_STATE = 1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_with_places")]
-
-
-@pytest.fixture(scope="module")
-def seeded_with_places(django_db_setup, django_db_blocker):
-    """Like `seeded` (tests/conftest.py), with every place and county subdivision."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        summary = load_all()
-    yield summary
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
 
 
 def places_file() -> dict[str, dict]:

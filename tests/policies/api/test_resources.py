@@ -150,23 +150,41 @@ def test_any_origin_may_read_the_api(client):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
-def test_the_written_out_instrument_serializer_matches_its_declared_fields(rf, bob):
-    """InstrumentSerializer.to_representation is written out for speed; DRF's own, driven
-    by the declared fields, must give the same for every published instrument."""
-    from rest_framework import serializers
+def test_every_instrument_and_provision_is_answered_in_its_declared_shape(rf, bob):
+    """The JSON, the CSV and the schema come from the shapes of policies/shapes.py; each
+    builder must fill its shape exactly, for every published instrument and provision."""
     from rest_framework.request import Request
 
-    from policies.api.resources import InstrumentSerializer
     from policies.selectors import published_instruments
+    from policies.shapes import Instrument as InstrumentShape
+    from policies.shapes import Provision as ProvisionShape
+    from policies.shapes import instrument_of, provision_of
+    from tests.shapes import problems
 
     request = Request(rf.get("/api/v1/instruments/"))
-    serializer = InstrumentSerializer(context={"request": request})
     # One that ended, to cover every field.
     publish_with_pinpoints(Instrument.objects.get(title="Harris County 287(g) jail agreement"), bob)
     instruments = list(published_instruments())
     assert len(instruments) > 20
     assert any(i.agency_id for i in instruments) and any(i.ended_on for i in instruments)
+    assert any(i.provisions.all() and i.citations.all() for i in instruments)
     for instrument in instruments:
-        written_out = serializer.to_representation(instrument)
-        declared = serializers.ModelSerializer.to_representation(serializer, instrument)
-        assert written_out == declared
+        assert problems(instrument_of(instrument, request), InstrumentShape) == []
+    provisions = Provision.objects.published()
+    assert provisions.count() > 20
+    for provision in provisions:
+        assert problems(provision_of(provision, request), ProvisionShape) == []
+
+
+def test_the_schema_describes_each_key_of_the_declared_shapes_and_no_other(client):
+    from core.shapes import fields_of
+    from policies.shapes import Instrument as InstrumentShape
+    from policies.shapes import Provision as ProvisionShape
+
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    for shape in (InstrumentShape, ProvisionShape):
+        assert list(schema[shape.__name__]["properties"]) == list(fields_of(shape))
+    described = schema["Instrument"]["properties"]
+    assert described["enacted"]["description"].startswith("YYYY, YYYY-MM")  # Help(...)
+    assert described["citation"]["maxLength"] == 300  # the model's field
+    assert described["url"]["format"] == "uri" and described["url"]["readOnly"]  # a Link
