@@ -215,6 +215,20 @@ Licence (LICENSE.txt): the data is {licence}; cite it as
 """
 
 
+def readme_text(now) -> str:
+    """The README inside every zip of the tables (the bulk download and each release)."""
+    return README.format(
+        when=now.isoformat(timespec="seconds"),
+        tables="\n".join(f"- {name}.csv" for name in TABLES),
+        licence=f"{licences.DATA.name} ({licences.DATA.short}, {licences.DATA.url})",
+        cite=licences.dataset_citation(
+            updated=now.date().isoformat(),
+            url="the PolicyHub downloads page",
+            accessed=now.date().isoformat(),
+        ),
+    )
+
+
 def codebook_json() -> str:
     dimensions = Dimension.objects.prefetch_related("values").order_by("position")
     return json.dumps(
@@ -244,16 +258,4 @@ def write_zip(target) -> None:
                 text.detach()
         archive.writestr("codebook.json", codebook_json())
         archive.writestr("LICENSE.txt", licences.STATEMENT + "\n")
-        archive.writestr(
-            "README.txt",
-            README.format(
-                when=timezone.now().isoformat(timespec="seconds"),
-                tables="\n".join(f"- {name}.csv" for name in TABLES),
-                licence=f"{licences.DATA.name} ({licences.DATA.short}, {licences.DATA.url})",
-                cite=licences.dataset_citation(
-                    updated=timezone.now().date().isoformat(),
-                    url="the PolicyHub downloads page",
-                    accessed=timezone.now().date().isoformat(),
-                ),
-            ),
-        )
+        archive.writestr("README.txt", readme_text(timezone.now()))

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core import licences
 from core.csv_text import csv_lines
 from jurisdictions.models import Jurisdiction
 from policies.bulk import TABLES, codebook_json
@@ -194,6 +195,7 @@ def write_tables(directory: Path, number: int, readme: str) -> dict[str, int]:
         codebook = codebook_json()
         archive.writestr("codebook.json", codebook)
         archive.writestr("README.txt", readme)
+        archive.writestr("LICENSE.txt", licences.STATEMENT + "\n")
     (directory / "codebook.json").write_text(codebook, encoding="utf-8")
     _write_resolver(database)
     database.execute("CREATE TABLE codebook (json TEXT)")

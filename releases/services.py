@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from policies.bulk import README, TABLES
+from policies.bulk import readme_text
 from policies.models import Instrument
 from releases import files
 from releases.changelog import changelog
@@ -65,10 +65,7 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
     try:
         with transaction.atomic():
             readme = (
-                README.format(
-                    when=now.isoformat(timespec="seconds"),
-                    tables="\n".join(f"- {name}.csv" for name in TABLES),
-                )
+                readme_text(now)
                 + f"\nThis is PolicyHub release {number}; manifest.json has each file's SHA-256.\n"
             )
             counts = files.write_tables(building, number, readme)

@@ -52,13 +52,17 @@ def _no_map_drawn_by_another_test():
 def _throttle_counts_in_memory(request, settings):
     """The API's rate-limit counts live in a database table in production, shared by every
     worker (one statement a request). Tests that pin a view's query count measure the
-    view's own queries, so they count in memory; tests of the shared store opt out."""
+    view's own queries, so they count in memory, from zero in each test (a fast run makes
+    more than a minute's allowance of requests); tests of the shared store opt out."""
     if "shared_cache" in request.keywords:
         return
+    from django.core.cache import caches
+
     settings.CACHES = {
         **settings.CACHES,
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
