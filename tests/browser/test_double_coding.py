@@ -11,7 +11,7 @@ from django.db import connection
 from playwright.sync_api import Page, expect
 
 from jurisdictions.models import Jurisdiction
-from policies.models import Dimension, Instrument
+from policies.models import Dimension, DimensionValue, Instrument
 from policies.services import instrument_submit_for_review
 from tests.factories import make_instrument, make_provision
 
@@ -105,6 +105,13 @@ def test_an_instrument_is_coded_twice_blind_compared_and_resolved(browser, site,
     rows.first.locator("th a").click()
     assert "honored" not in coder.locator("#content").inner_text()
     names = committed(lambda: dict(Dimension.objects.values_list("slug", "name")))
+    # The admin's drop-downs name each value in words ("Detainer holds: Honored").
+    labels = committed(
+        lambda: {
+            f"{v.dimension.slug}: {v.slug}": str(v)
+            for v in DimensionValue.objects.select_related("dimension")
+        }
+    )
     for n, (dimension, value, pinpoint) in enumerate(
         (
             ("detainer-holds", "detainer-holds: honored", "§ 1"),
@@ -113,7 +120,7 @@ def test_an_instrument_is_coded_twice_blind_compared_and_resolved(browser, site,
     ):
         coder.get_by_text("Add another Coded answer").click()
         coder.select_option(f"#id_answers-{n}-dimension", label=names[dimension])
-        coder.select_option(f"#id_answers-{n}-value", label=value)
+        coder.select_option(f"#id_answers-{n}-value", label=labels[value])
         coder.fill(f"#id_answers-{n}-pinpoint", pinpoint)
         coder.fill(f"#id_answers-{n}-effective_on", "2024-01-01")
     coder.click("input[name=_continue]")
