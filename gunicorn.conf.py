@@ -10,7 +10,10 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Three threads a process: on 2 cores the load mix at concurrency 50 served 97-102 requests
+# a second with p95 0.76-0.86 s, against 85 and 1.23-1.29 s with eight, whose threads spent
+# their time waiting for each other's turn at the interpreter (docs/load_mix.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))  # seconds an idle connection stays
 timeout = 120  # a national CSV streams for a few seconds; a stuck worker is restarted
 graceful_timeout = 30
