@@ -396,6 +396,23 @@ def suspended_by_of(answer: PositionAnswer) -> list[SuspendedBy]:
     ]
 
 
+def compare_of(as_of: dt.date, jurisdictions, dimensions, table, request) -> Compare:
+    """Jurisdictions side by side, one row per dimension; `table` maps each jurisdiction's
+    id to its answers in the order of `dimensions` (live or as a release had them)."""
+    return {
+        "as_of": as_of,
+        "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
+        "dimensions": [
+            {
+                "slug": d.slug,
+                "name": d.name,
+                "cells": {j.slug: interval_of(table[j.pk][i], request) for j in jurisdictions},
+            }
+            for i, d in enumerate(dimensions)
+        ],
+    }
+
+
 def codebook_value(value) -> CodebookValue:
     return {
         "slug": value.slug,

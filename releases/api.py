@@ -28,7 +28,7 @@ from policies.api import positions as live
 from policies.forms import DayQuery, MapQuery, PositionQuery, too_many_to_compare
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE
-from policies.shapes import codebook_value, interval_of
+from policies.shapes import codebook_value, compare_of, interval_of
 from releases.changes import changes_since
 from releases.models import Release
 from releases.resolver import release_numbered, released_answers
@@ -140,22 +140,7 @@ class CompareView(live.CompareView):
                     for i, d in enumerate(dimensions)
                 ]
             )
-        return Response(
-            {
-                "as_of": as_of,
-                "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
-                "dimensions": [
-                    {
-                        "slug": d.slug,
-                        "name": d.name,
-                        "cells": {
-                            j.slug: interval_of(table[j.pk][i], request) for j in jurisdictions
-                        },
-                    }
-                    for i, d in enumerate(dimensions)
-                ],
-            }
-        )
+        return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 
 class MapView(live.MapView):

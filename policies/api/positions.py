@@ -31,6 +31,7 @@ from policies.shapes import (
     Position,
     Timeline,
     codebook_value,
+    compare_of,
     interval_of,
     position_csv_row,
     position_of,
@@ -196,22 +197,7 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
             # instrument, pinpoint and sources of the positions CSV.
             answers = [answer for j in jurisdictions for answer in table[j.pk]]
             return csv_download(positions_csv(answers, as_of, request), "policyhub-compare.csv")
-        return Response(
-            {
-                "as_of": as_of,
-                "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
-                "dimensions": [
-                    {
-                        "slug": d.slug,
-                        "name": d.name,
-                        "cells": {
-                            j.slug: interval_of(table[j.pk][i], request) for j in jurisdictions
-                        },
-                    }
-                    for i, d in enumerate(dimensions)
-                ],
-            }
-        )
+        return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 
 class MapView(JSONErrorsMixin, GenericAPIView):
