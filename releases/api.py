@@ -26,12 +26,13 @@ from jurisdictions.selectors import jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
 from policies.api import positions as live
 from policies.forms import DayQuery, MapQuery, PositionQuery, too_many_to_compare
+from policies.models import DimensionValue
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE
-from policies.shapes import codebook_value, compare_of, interval_of
+from policies.shapes import codebook_value, compare_csv, compare_of, interval_of
 from releases.changes import changes_since
 from releases.models import Release
-from releases.resolver import release_numbered, released_answers
+from releases.resolver import release_numbered, released_answers, released_codebook
 from releases.shapes import ReleaseSummary, release_summary
 
 RELEASE_PARAM = OpenApiParameter(
@@ -80,7 +81,12 @@ class PositionsView(live.PositionsView):
         answers = [
             row[0] for row in released_answers(release, jurisdictions, [dimension], as_of).values()
         ]
-        conditions = query.conditions()
+        # The scale as the release had it: a value's rank may have moved since.
+        frozen = released_codebook(release, [dimension])
+        conditions = {
+            name: frozen.value(held) if isinstance(held, DimensionValue) else held
+            for name, held in query.conditions().items()
+        }
         answers = [a for a in answers if _matches(a, **conditions)]
         if request.accepted_renderer.format == "csv":
             return _csv(answers, as_of, request)
@@ -123,23 +129,11 @@ class CompareView(live.CompareView):
         raise_for(query)
         as_of = query.cleaned_data["as_of"]
         jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
-        dimensions = position_queries.codebook()
+        dimensions = released_codebook(release, position_queries.codebook()).dimensions
         table = released_answers(release, jurisdictions, dimensions, as_of)
         if request.accepted_renderer.format == "csv":
-            return Response(
-                [
-                    {
-                        "dimension": d.slug,
-                        **{
-                            j.slug: (
-                                table[j.pk][i].value.slug if table[j.pk][i].value else "unknown"
-                            )
-                            for j in jurisdictions
-                        },
-                    }
-                    for i, d in enumerate(dimensions)
-                ]
-            )
+            csv_text = compare_csv(as_of, jurisdictions, table, request)
+            return live.csv_download(csv_text, "policyhub-compare.csv")
         return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 
@@ -166,7 +160,10 @@ class MapView(live.MapView):
                 "dimension": dimension.slug,
                 "level": level,
                 "as_of": as_of,
-                "legend": [codebook_value(v) for v in dimension.values.all()],
+                "legend": [
+                    codebook_value(v)
+                    for v in released_codebook(release, [dimension]).legends[dimension.pk]
+                ],
                 "values": values,
             }
         )

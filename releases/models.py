@@ -36,7 +36,8 @@ class Release(models.Model):
     )
     counts = models.JSONField(help_text="Rows per table.", default=dict)
     changelog = models.JSONField(
-        help_text="What changed since the previous release (see releases/changelog.py).",
+        help_text="What changed since the previous release, counted (see "
+        "releases/changelog.py); changelog.json among the files names the ids.",
         default=dict,
     )
 
@@ -45,6 +46,17 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"Release {self.number} ({self.cut_at:%Y-%m-%d})"
+
+    def change_counts(self) -> dict[str, dict[str, int]]:
+        """{instruments|provisions: {added, changed, unpublished: how many}}: the changelog
+        keeps counts (early releases kept the id lists here)."""
+        return {
+            table: {
+                action: len(held) if isinstance(held, list) else held
+                for action, held in self.changelog.get(table, {}).items()
+            }
+            for table in ("instruments", "provisions")
+        }
 
     @property
     def short_checksum(self) -> str:

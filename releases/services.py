@@ -1,7 +1,6 @@
 """Cutting a release: the one write of this app."""
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 
@@ -73,9 +72,7 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
                 building / files.SQLITE.format(number=number),
                 previous_file,
                 previous.number if previous else None,
-            )
-            (building / "changelog.json").write_text(
-                json.dumps(changes, indent=2), encoding="utf-8"
+                building / "changelog.json",
             )
             manifest = files.manifest_of(building)
             archive = manifest[files.ARCHIVE.format(number=number)]["sha256"]

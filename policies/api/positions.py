@@ -31,11 +31,11 @@ from policies.shapes import (
     Position,
     Timeline,
     codebook_value,
+    compare_csv,
     compare_of,
     interval_of,
     position_csv_row,
     position_of,
-    positions_csv,
 )
 
 DIMENSION_PARAM = OpenApiParameter(
@@ -193,10 +193,8 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         dimensions = position_queries.codebook()
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":
-            # One row per jurisdiction and dimension, with the provenance, deciding
-            # instrument, pinpoint and sources of the positions CSV.
-            answers = [answer for j in jurisdictions for answer in table[j.pk]]
-            return csv_download(positions_csv(answers, as_of, request), "policyhub-compare.csv")
+            csv_text = compare_csv(as_of, jurisdictions, table, request)
+            return csv_download(csv_text, "policyhub-compare.csv")
         return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 
