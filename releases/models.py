@@ -36,8 +36,7 @@ class Release(models.Model):
     )
     counts = models.JSONField(help_text="Rows per table.", default=dict)
     changelog = models.JSONField(
-        help_text="What changed since the previous release, counted (see "
-        "releases/changelog.py); changelog.json among the files names the ids.",
+        help_text="What changed since the previous release (see releases/changelog.py).",
         default=dict,
     )
 
