@@ -21,8 +21,8 @@ RECORDS = {"instruments": "instrument_id", "provisions": "provision_id"}
 ACTIONS = ("added", "changed", "unpublished")
 CHUNK = 5000
 # SQLite's page cache while it sorts the two releases' tables against each other: bounded,
-# and large enough that the EXCEPTs do not thrash the disk.
-CACHE_KIB = 64 * 1024
+# so the cut's memory does not grow with the data (larger sorts spill to temporary files).
+CACHE_KIB = 16 * 1024
 
 
 def _queries(table: str, key: str, old: str | None) -> dict[str, str | None]:

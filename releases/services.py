@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from policies.bulk import readme_text
@@ -61,8 +61,15 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
     releases_dir().mkdir(parents=True, exist_ok=True)
     building = releases_dir() / f".cutting-{number}-{second}"
     building.mkdir()
+    outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # One snapshot for every table, so an edit saved during the cut lands wholly
+                # in this release or wholly in the next (READ COMMITTED would let the
+                # provisions table see it and the instruments table not).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             readme = (
                 readme_text(now)
                 + f"\nThis is PolicyHub release {number}; manifest.json has each file's SHA-256.\n"
