@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
+from policies import bulk
 from policies.bulk import TABLES
 from policies.models import Event, Instrument, Provision
 from policies.services import instrument_unpublish
@@ -36,6 +37,16 @@ def test_a_release_writes_every_table_three_ways_and_they_agree():
         assert pq.read_table(directory / f"{table}.parquet").num_rows == len(rows), table
     assert release.counts["instruments"] == Instrument.objects.published().count()
     assert "codebook.json" in archive.namelist()
+
+
+def test_the_release_csv_tables_are_those_of_the_bulk_download_byte_for_byte():
+    release_cut(now=NOON)
+    buffer = io.BytesIO()
+    bulk.write_zip(buffer)
+    live = zipfile.ZipFile(buffer)
+    frozen = zipfile.ZipFile(release_directory(1) / "policyhub-release-1.zip")
+    for table in TABLES:
+        assert frozen.read(f"{table}.csv") == live.read(f"{table}.csv"), table
 
 
 def test_an_empty_table_still_gets_its_three_files_so_every_release_has_the_same_set():
