@@ -6,8 +6,20 @@ Each takes a constant number of queries, whatever the size of what it reads.
 import datetime as dt
 from dataclasses import dataclass
 
+import orjson
 from django.core.cache import caches
-from django.db.models import Count, FilteredRelation, Max, Q, Subquery
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, JSONObject
 
 from core.params import today
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
@@ -105,13 +117,15 @@ AGENCY_KINDS = dict(AgencyKind.choices)
 
 def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
     """Instruments that reach this jurisdiction (its own, its agencies', and binding ones of
-    its ancestors) and events here or above, oldest first. Read as plain rows (a profile
-    page shows a handful of fields of each), in three queries, two when nothing reaches it:
-    building model instances through `select_related` was a fifth of the page."""
+    its ancestors), with the court orders suspending their provisions, and events here or
+    above, oldest first. Two queries: each instrument comes as one plain row with its
+    suspensions aggregated into it (a page shows a handful of fields of each; model
+    instances through `select_related` and a third query were a fifth of the page)."""
     above = [a.pk for a in jurisdiction.ancestors()]
     instruments = (
         Instrument.objects.published()
         .filter(Q(jurisdiction=jurisdiction) | Q(jurisdiction_id__in=above, binding=True))
+        .annotate(suspensions=_suspensions_subquery())
         .values_list(
             "pk",
             "title",
@@ -121,25 +135,26 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
             "ended_on",
             "ended_precision",
             "jurisdiction__name",
+            "suspensions",
         )
     )
-    items, titles = [], {}
+    items, suspensions = [], []
     for (
         pk,
         title,
         kind,
         effective_on,
-        effective_precision,
+        precision,
         ended_on,
         ended_precision,
         where,
+        orders,
     ) in instruments:
-        titles[pk] = title
         ended = format_partial_date(ended_on, ended_precision)
         items.append(
             TimelineItem(
                 effective_on,
-                format_partial_date(effective_on, effective_precision) or "date unknown",
+                format_partial_date(effective_on, precision) or "date unknown",
                 "instrument",
                 title,
                 f"{INSTRUMENT_KINDS.get(kind, kind)} of {where}"
@@ -147,6 +162,8 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
                 instrument=Linked(pk),
             )
         )
+        if orders:
+            suspensions += [(order, pk, title) for order in orjson.loads(f"[{orders}]")]
     events = (
         Event.objects.published()
         .filter(jurisdiction_id__in=[jurisdiction.pk, *above])
@@ -162,43 +179,64 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
                 f"{EVENT_KINDS.get(kind, kind)} — {where}",
             )
         )
-    suspensions = (
-        Suspension.objects.filter(provision__instrument_id__any_of=list(titles)).values_list(
-            "starts_on",
-            "ends_on",
-            "order",
-            "end_reason",
-            "provision__instrument_id",
-            "provision__dimension__name",
-        )
-        if titles
-        else ()
-    )
-    for starts_on, ends_on, order, end_reason, instrument_id, dimension in suspensions:
-        what = f"{titles[instrument_id]}: {dimension}"
-        instrument = Linked(instrument_id)
+    # In the court orders' own order (by start, then id), which the sort below keeps for
+    # items alike in date, kind and title.
+    suspensions.sort(key=lambda found: (found[0]["starts_on"], found[0]["pk"]))
+    for order, instrument_id, title in suspensions:
+        what = f"{title}: {order['dimension']}"
+        starts_on = dt.date.fromisoformat(order["starts_on"])
         items.append(
             TimelineItem(
                 starts_on,
                 starts_on.isoformat(),
                 "suspension",
                 f"Suspended by court order — {what}",
-                order,
-                instrument=instrument,
+                order["order"],
+                instrument=Linked(instrument_id),
             )
         )
-        if ends_on:
+        if order["ends_on"]:
+            ends_on = dt.date.fromisoformat(order["ends_on"])
             items.append(
                 TimelineItem(
                     ends_on,
                     ends_on.isoformat(),
                     "suspension",
                     f"Suspension ends — {what}",
-                    end_reason or order,
-                    instrument=instrument,
+                    order["end_reason"] or order["order"],
+                    instrument=Linked(instrument_id),
                 )
             )
     return sorted(items, key=lambda i: (i.date or dt.date.min, i.kind, i.title))
+
+
+def _suspensions_subquery() -> Subquery:
+    """An instrument's court orders as the items of a JSON array (text), as
+    `policies.positions.queries` reads a position's sources."""
+    orders = (
+        Suspension.objects.filter(provision__instrument_id=OuterRef("pk"))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            listed=StringAgg(
+                Cast(
+                    JSONObject(
+                        pk="pk",
+                        starts_on="starts_on",
+                        ends_on="ends_on",
+                        order="order",
+                        end_reason="end_reason",
+                        dimension="provision__dimension__name",
+                    ),
+                    TextField(),
+                ),
+                delimiter=Value(","),
+            )
+        )
+        .values("listed")
+    )
+    return Subquery(orders, output_field=TextField())
 
 
 @dataclass(frozen=True, slots=True)
