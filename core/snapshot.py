@@ -66,8 +66,8 @@ def begin_snapshot() -> Snapshot:
     return Snapshot().begin()
 
 
-def snapshot_etag(kind: str) -> str:
-    return f'"{data_version()}-{kind}"'
+def snapshot_etag(kind: str, version: str | None = None) -> str:
+    return f'"{version or data_version()}-{kind}"'
 
 
 def streamed_from_snapshot(
@@ -80,7 +80,7 @@ def streamed_from_snapshot(
     snapshot = begin_snapshot()
     try:
         version = data_version()
-        etag = f'"{version}-{kind}"'
+        etag = snapshot_etag(kind, version)
         content = make_content(version) if versioned else make_content()
     except BaseException:
         snapshot.end()
