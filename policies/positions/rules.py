@@ -25,6 +25,7 @@ The rules are the codebook's ("Time" and "Who is bound"):
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 
 from policies.dates import Precision, certain_start, period_end
@@ -60,11 +61,12 @@ class Coded:
     # Court orders enjoining it: (suspension id, from, until or None while it stands).
     suspensions: tuple[tuple[int, dt.date, dt.date | None], ...] = ()
 
-    @property
+    # Worked out once per provision (timelines ask for them at every date they resolve).
+    @cached_property
     def starts(self) -> dt.date:
         return certain_start(self.effective_on, self.effective_precision)
 
-    @property
+    @cached_property
     def stops(self) -> dt.date | None:
         """The first day it is no longer counted in force (None: still in force)."""
         ends = [d for d in (self.ended_on, self.superseded_from) if d is not None]
