@@ -25,8 +25,8 @@ The rules are the codebook's ("Time" and "Who is bound"):
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 
 from policies.dates import Precision, certain_start, period_end
 
@@ -88,10 +88,30 @@ class Coded:
         )
 
     def in_force(self, on: dt.date) -> bool:
-        return self.enacted_in_force(on) and not self.suspended_by(on)
+        stops = self.stops
+        if not (self.starts <= on and (stops is None or on < stops)):
+            return False  # not enacted in force
+        return not self.suspensions or not self.suspended_by(on)
 
     def suspension_edges(self) -> set[dt.date]:
         return {d for _, since, until in self.suspensions for d in (since, until) if d is not None}
+
+    @cached_property
+    def windows(self) -> tuple[tuple[dt.date, dt.date], ...]:
+        """`uncertain_windows()`, worked out once: a state law's are asked for by the
+        timeline of every place below it."""
+        return tuple(self.uncertain_windows())
+
+    @cached_property
+    def edges(self) -> frozenset[dt.date]:
+        """Every date on which its standing can change: it starts or stops counting, a
+        window of doubt opens or closes, a court order takes effect or ends."""
+        dates = {self.starts, *self.suspension_edges()}
+        if self.stops is not None:
+            dates.add(self.stops)
+        for window in self.windows:
+            dates.update(window)
+        return frozenset(dates)
 
     def uncertain_windows(self) -> list[tuple[dt.date, dt.date]]:
         """Periods in which it may or may not have been in force."""
@@ -153,8 +173,8 @@ class Scope:
 
 def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
     """The provision that wins among one adopter level's, and the ones it beat."""
-    if not provisions:
-        return None, []
+    if len(provisions) < 2:  # most levels hold one provision in force, or none
+        return (provisions[0], []) if provisions else (None, [])
     ordered = sorted(provisions, key=lambda c: (c.starts, -c.rank, c.provision_id))
     return ordered[-1], ordered[:-1]
 
@@ -162,8 +182,8 @@ def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
 def most_cooperative(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
     """Among provisions that hold at once, the one that requires cooperation the most (a
     tie goes to the latest), and the others."""
-    if not provisions:
-        return None, []
+    if len(provisions) < 2:
+        return (provisions[0], []) if provisions else (None, [])
     ordered = sorted(provisions, key=lambda c: (c.rank, c.starts, c.provision_id))
     return ordered[-1], ordered[:-1]
 
@@ -173,8 +193,14 @@ def most_cooperative(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]
 STACKING_DIMENSIONS = frozenset({"agreement-287g"})
 
 
-def resolve(scope: Scope, on: dt.date) -> Resolution:
-    suspended = tuple(sorted({pk for c in scope.all_provisions() for pk in c.suspended_by(on)}))
+def resolve(scope: Scope, on: dt.date, suspendable: list[Coded] | None = None) -> Resolution:
+    """The position on one date. `suspendable`: the scope's provisions that have court
+    orders, when the caller already knows them (a timeline resolves many dates)."""
+    if suspendable is None:
+        suspendable = [c for c in scope.all_provisions() if c.suspensions]
+    suspended = (
+        tuple(sorted({pk for c in suspendable for pk in c.suspended_by(on)})) if suspendable else ()
+    )
     pick = most_cooperative if scope.stacking else latest
     own, own_losers = pick([c for c in scope.own if c.in_force(on)])
     overridden = [c.provision_id for c in own_losers]
@@ -216,8 +242,8 @@ def resolve(scope: Scope, on: dt.date) -> Resolution:
         rank=current.rank,
         provenance=provenance,
         decided_by=current,
-        overridden=tuple(sorted(set(overridden))),
-        noted=tuple(sorted(set(noted))),
+        overridden=tuple(sorted(set(overridden))) if overridden else (),
+        noted=tuple(sorted(set(noted))) if noted else (),
         suspended=suspended,
     )
 
@@ -230,18 +256,15 @@ def timeline(scope: Scope) -> list[Interval]:
     becomes uncertain can change the position, so those are the only ones resolved.
     """
     provisions = scope.all_provisions()
-    windows = [w for c in provisions for w in c.uncertain_windows()]
-    boundaries = {c.starts for c in provisions}
-    boundaries |= {c.stops for c in provisions if c.stops is not None}
-    boundaries |= {d for window in windows for d in window}
-    boundaries |= {d for c in provisions for d in c.suspension_edges()}
-    edges = sorted(boundaries)
+    windows = [w for c in provisions for w in c.windows]
+    edges = sorted(set().union(*(c.edges for c in provisions)))
+    suspendable = [c for c in provisions if c.suspensions]
 
     intervals: list[Interval] = [Interval(None, edges[0] if edges else None, UNKNOWN)]
     for index, since in enumerate(edges):
         until = edges[index + 1] if index + 1 < len(edges) else None
         approximate = any(start <= since < end for start, end in windows)
-        interval = Interval(since, until, resolve(scope, since), approximate)
+        interval = Interval(since, until, resolve(scope, since, suspendable), approximate)
         previous = intervals[-1]
         if (previous.resolution, previous.approximate) == (interval.resolution, approximate):
             intervals[-1] = Interval(previous.since, until, previous.resolution, approximate)

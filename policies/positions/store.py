@@ -12,6 +12,7 @@ Only published instruments count. Previews that include drafts are computed on r
 """
 
 import datetime as dt
+import gc
 import itertools
 import json
 import threading
@@ -74,8 +75,10 @@ def _parents(jurisdiction_ids: Iterable[int] | None) -> dict[int, int | None]:
     # key, not through `children` joins (a state's 2,600 jurisdictions: 280 ms to 10).
     parents: dict[int, int | None] = {}
     for batch in itertools.batched(set(jurisdiction_ids), 10_000, strict=False):
-        rows = Jurisdiction.objects.filter(pk__in=batch).values_list(
-            "pk", "parent_id", "parent__parent_id", "parent__parent__parent_id"
+        rows = (
+            Jurisdiction.objects.filter(pk__any_of=batch)
+            .order_by()
+            .values_list("pk", "parent_id", "parent__parent_id", "parent__parent__parent_id")
         )
         for pk, parent, grandparent, great_grandparent in rows:
             parents[pk] = parent
@@ -111,15 +114,21 @@ def iter_coded_provisions(
         provisions = provisions.filter(instrument__review_state=ReviewState.PUBLISHED)
         instruments = instruments.filter(review_state=ReviewState.PUBLISHED)
     if jurisdiction_ids is not None:
-        provisions = provisions.filter(instrument__jurisdiction_id__in=jurisdiction_ids)
+        # Some jurisdictions' provisions (a state's subtree): read in no particular order,
+        # since ordering them joined every jurisdiction to sort by FIPS code.
+        provisions = provisions.filter(
+            instrument__jurisdiction_id__any_of=list(jurisdiction_ids)
+        ).order_by()
     if dimension_ids is not None:
-        provisions = provisions.filter(dimension_id__in=dimension_ids)
+        provisions = provisions.filter(dimension_id__any_of=list(dimension_ids))
 
     # An instrument drops out once one that supersedes it is certainly in force.
     superseded_from: dict[int, dt.date] = {}
     successors = instruments.filter(supersedes__isnull=False, effective_on__isnull=False)
     if jurisdiction_ids is not None:  # only the successors of what is read
-        successors = successors.filter(supersedes__in=provisions.values("instrument_id"))
+        successors = successors.filter(
+            supersedes__jurisdiction_id__any_of=list(jurisdiction_ids)
+        ).order_by()
     for old_id, effective_on, precision in successors.values_list(
         "supersedes_id", "effective_on", "effective_precision"
     ):
@@ -393,15 +402,15 @@ def _write(rows: Iterable[tuple]) -> int:
 def _copy(cursor, table: str, rows: Iterable[tuple]) -> int:
     """COPY rows into a PostgreSQL table, written as COPY's text format by hand: psycopg's
     per-value adaptation (a Jsonb dump for each of three lists a row) was half the cost."""
-    count, lines = 0, []
+    return _copy_lines(cursor, table, map(_copy_line, rows))
+
+
+def _copy_lines(cursor, table: str, lines: Iterable[str]) -> int:
+    count = 0
     with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            lines.append(_copy_line(row))
-            count += 1
-            if len(lines) == 2000:
-                copy.write("".join(lines))
-                lines = []
-        copy.write("".join(lines))
+        for batch in itertools.batched(lines, 2000, strict=False):
+            copy.write("".join(batch))
+            count += len(batch)
     return count
 
 
@@ -419,9 +428,14 @@ def _copy_line(row: tuple) -> str:
         provenance,
         "\\N" if provision is None else str(provision),
         "t" if approximate else "f",
-        *(json.dumps(ids) if ids else "[]" for ids in lists),
+        *(_json_ids(ids) for ids in lists),
     ]
     return "\t".join(cells) + "\n"
+
+
+def _json_ids(ids) -> str:
+    """A list of ids as json.dumps writes it ("[1, 2]"), and PostgreSQL prints a jsonb."""
+    return "[" + ", ".join(map(str, ids)) + "]" if ids else "[]"
 
 
 def _sqlite_row(row: tuple) -> tuple:
@@ -496,6 +510,25 @@ def refresh(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     jurisdiction_ids = set(jurisdiction_ids) if jurisdiction_ids is not None else None
     dimension_ids = set(dimension_ids) if dimension_ids is not None else None
     data_version.bump()  # first, as in rebuild(): the same lock order
+    with _no_cycle_collection():
+        return _refresh(jurisdiction_ids, dimension_ids)
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Hold back Python's cycle collector: a refresh makes tens of thousands of short-lived
+    tuples and no cycles, and each collection they set off walks every object the process
+    holds (a tenth of a state law's refresh went to it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _refresh(jurisdiction_ids: set[int] | None, dimension_ids: set[int] | None) -> Rewritten:
     grouped = grouped_scopes(jurisdiction_ids, dimension_ids)
     if connection.vendor != "postgresql":
         return _refresh_rows(_expanded_rows(grouped), _stored(jurisdiction_ids, dimension_ids))
@@ -503,17 +536,13 @@ def refresh(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     # inherit (a state law: a few dozen timelines for thousands of places), without their
     # rows crossing the wire; those with provisions of their own, one by one in Python.
     inherited = _refresh_inherited(grouped, jurisdiction_ids, dimension_ids)
-    own = _refresh_rows(
-        _expanded_rows(Grouped(grouped.own, {})),
-        _stored({j for j, _ in grouped.own}, dimension_ids),
-        keys=grouped.own.keys(),
-    )
+    own = _refresh_lines(_expanded_rows(Grouped(grouped.own, {})), grouped.own)
     return Rewritten(inherited.deleted + own.deleted, inherited.inserted + own.inserted)
 
 
-def _refresh_rows(rows: Iterable[tuple], stored, keys=None) -> Rewritten:
+def _refresh_rows(rows: Iterable[tuple], stored) -> Rewritten:
     """Bring the stored rows of a queryset in step with these fresh ones, rewriting only the
-    rows that differ; with `keys`, only the stored rows of those (jurisdiction, dimension).
+    rows that differ.
 
     The difference is worked out in Python, where the fresh rows already are: one read of
     the stored rows, one DELETE of the stale ones by id, one COPY of the new ones."""
@@ -524,14 +553,57 @@ def _refresh_rows(rows: Iterable[tuple], stored, keys=None) -> Rewritten:
     lists = {f"{name}_text": Cast(name, TextField()) for name in COLUMNS[-JSON_COLUMNS:]}
     stored = stored.order_by().annotate(**lists).values_list("pk", *COLUMNS[:-JSON_COLUMNS], *lists)
     for pk, *row in stored.iterator(chunk_size=5000):
-        if keys is not None and (row[0], row[1]) not in keys:
-            continue
         ids = (tuple(orjson.loads(text)) for text in row[-JSON_COLUMNS:])
         if wanted.pop((*row[:-JSON_COLUMNS], *ids), None) is None:
             stale.append(pk)
     for batch in itertools.batched(stale, 10_000, strict=False):
         Position.objects.filter(pk__any_of=batch).delete()
     return Rewritten(len(stale), _write(wanted.values()))
+
+
+# A stored row as `_copy_line` writes it, formatted by PostgreSQL (jsonb prints a list of
+# ids as json.dumps does: "[1, 2]").
+_STORED_LINE = (
+    "concat_ws(E'\\t', jurisdiction_id, dimension_id, coalesce(valid_from::text, '\\N'), "
+    "coalesce(valid_to::text, '\\N'), coalesce(value_id::text, '\\N'), "
+    "coalesce(rank::text, '\\N'), provenance, coalesce(provision_id::text, '\\N'), "
+    "CASE WHEN approximate THEN 't' ELSE 'f' END, overridden::text, noted::text, "
+    "suspended::text) || E'\\n'"
+)
+
+
+def _refresh_lines(rows: Iterable[tuple], keys: Iterable[Key]) -> Rewritten:
+    """`_refresh_rows` on PostgreSQL, for the stored rows of these (jurisdiction, dimension)
+    pairs: fresh and stored rows are compared as the lines COPY reads, the stored ones
+    formatted by the database, so that no stored value is decoded in Python; the new lines
+    are then COPYed as they are. The ids go as array literals written by hand (Django and
+    psycopg prepare a list's every element one by one)."""
+    wanted = dict.fromkeys(map(_copy_line, rows))
+    by_dimension: dict[int, list[int]] = defaultdict(list)
+    for j, d in keys:
+        by_dimension[d].append(j)
+    stale: list[int] = []
+    table = Position._meta.db_table
+    with connection.cursor() as cursor:
+        for d, js in by_dimension.items():
+            cursor.execute(
+                f"SELECT id, {_STORED_LINE} FROM {table} "
+                "WHERE dimension_id = %s AND jurisdiction_id = ANY(%s::integer[])",
+                [d, _array(js)],
+            )
+            for pk, line in cursor.fetchall():
+                if line in wanted:
+                    del wanted[line]
+                else:
+                    stale.append(pk)
+        if stale:
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s::bigint[])", [_array(stale)])
+        return Rewritten(len(stale), _copy_lines(cursor, table, wanted))
+
+
+def _array(ids: Iterable[int | None]) -> str:
+    """A PostgreSQL array literal of ids (None: NULL)."""
+    return "{" + ",".join("NULL" if i is None else str(i) for i in ids) + "}"
 
 
 # The inherited intervals of every class, and which (jurisdiction, dimension) has which
@@ -578,17 +650,16 @@ def _refresh_inherited(grouped: Grouped, jurisdiction_ids, dimension_ids) -> Rew
     if dimension_ids is None:
         dimension_ids = Dimension.objects.values_list("pk", flat=True)
     dimension_ids = list(dimension_ids)
-    members: list[list[str]] = [[], [], []]
+    members: list[list[int | None]] = [[], [], []]
     for j in jurisdiction_ids:
         for d in dimension_ids:
             if (j, d) not in grouped.own:
-                members[0].append(str(j))
-                members[1].append(str(d))
-                number = class_of.get((j, d))
-                members[2].append("NULL" if number is None else str(number))
+                members[0].append(j)
+                members[1].append(d)
+                members[2].append(class_of.get((j, d)))
     # Written as array literals by hand: psycopg adapting tens of thousands of ints one by
     # one cost more than the statements.
-    params = [*fresh, *("{" + ",".join(column) + "}" for column in members)]
+    params = [*fresh, *map(_array, members)]
     table = Position._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -625,9 +696,9 @@ def _refresh_inherited(grouped: Grouped, jurisdiction_ids, dimension_ids) -> Rew
 def _stored(jurisdiction_ids, dimension_ids):
     stored = Position.objects.all()
     if jurisdiction_ids is not None:
-        stored = stored.filter(jurisdiction_id__in=jurisdiction_ids)
+        stored = stored.filter(jurisdiction_id__any_of=list(jurisdiction_ids))
     if dimension_ids is not None:
-        stored = stored.filter(dimension_id__in=dimension_ids)
+        stored = stored.filter(dimension_id__any_of=list(dimension_ids))
     return stored
 
 
