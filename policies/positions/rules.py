@@ -23,6 +23,7 @@ The rules are the codebook's ("Time" and "Who is bound"):
   unknown with provenance "suspended".
 """
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -248,28 +249,60 @@ def resolve(scope: Scope, on: dt.date, suspendable: list[Coded] | None = None) -
     )
 
 
-def timeline(scope: Scope) -> list[Interval]:
+def timeline(scope: Scope, since: dt.date | None = None) -> list[Interval]:
     """The whole history as intervals, adjacent intervals merged when nothing differs.
 
     The first interval starts at None (the beginning of time) and is unknown unless a
     provision is in force from then; only dates where some provision starts, stops or
     becomes uncertain can change the position, so those are the only ones resolved.
+
+    With `since`: only the intervals that end on or after that date (or never), exactly as
+    the whole timeline has them; the dates before the first of them are not resolved. (A
+    change that moves nothing before a date, such as publishing a law that takes effect on
+    it, leaves the intervals that end before it as they were.)
     """
     provisions = scope.all_provisions()
     windows = [w for c in provisions for w in c.windows]
     edges = sorted(set().union(*(c.edges for c in provisions)))
     suspendable = [c for c in provisions if c.suspensions]
 
-    intervals: list[Interval] = [Interval(None, edges[0] if edges else None, UNKNOWN)]
-    for index, since in enumerate(edges):
+    resolved: dict[dt.date, tuple[Resolution, bool]] = {}  # each date resolved once
+
+    def state(on: dt.date) -> tuple[Resolution, bool]:
+        found = resolved.get(on)
+        if found is None:
+            approximate = any(start <= on < end for start, end in windows)
+            found = resolved[on] = (resolve(scope, on, suspendable), approximate)
+        return found
+
+    first = 0
+    if since is not None:
+        # The interval holding the day before `since` starts at the earliest edge of the
+        # run of edges that resolve alike up to the last edge before it.
+        last = bisect.bisect_left(edges, since) - 1
+        if last > 0:
+            held = state(edges[last])
+            first = last
+            while first > 0 and state(edges[first - 1]) == held:
+                first -= 1
+
+    intervals: list[Interval] = []
+    if first == 0:
+        intervals.append(Interval(None, edges[0] if edges else None, UNKNOWN))
+    for index in range(first, len(edges)):
+        on = edges[index]
         until = edges[index + 1] if index + 1 < len(edges) else None
-        approximate = any(start <= since < end for start, end in windows)
-        interval = Interval(since, until, resolve(scope, since, suspendable), approximate)
-        previous = intervals[-1]
-        if (previous.resolution, previous.approximate) == (interval.resolution, approximate):
-            intervals[-1] = Interval(previous.since, until, previous.resolution, approximate)
+        resolution, approximate = state(on)
+        previous = intervals[-1] if intervals else None
+        if previous is not None and (previous.resolution, previous.approximate) == (
+            resolution,
+            approximate,
+        ):
+            intervals[-1] = Interval(previous.since, until, resolution, approximate)
         else:
-            intervals.append(interval)
+            intervals.append(Interval(on, until, resolution, approximate))
+    if since is not None:
+        intervals = [i for i in intervals if i.until is None or i.until >= since]
     return intervals
 
 

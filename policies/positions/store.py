@@ -356,14 +356,14 @@ def computed_rows(jurisdiction_ids=None, dimension_ids=None) -> Iterator[tuple]:
     return _expanded_rows(grouped_scopes(jurisdiction_ids, dimension_ids))
 
 
-def _expanded_rows(grouped: Grouped) -> Iterator[tuple]:
+def _expanded_rows(grouped: Grouped, since: dt.date | None = None) -> Iterator[tuple]:
     """Every interval row of the grouped scopes, in (jurisdiction, dimension) order: the
     order a full rebuild writes them in, so that one jurisdiction's rows share pages."""
     intervals_of: dict[Key, list[Interval]] = {}
     for key, scope in grouped.own.items():
-        intervals_of[key] = timeline(scope)
+        intervals_of[key] = timeline(scope, since)
     for scope, keys in grouped.inherited.values():
-        shared = timeline(scope)
+        shared = timeline(scope, since)
         intervals_of.update(dict.fromkeys(keys, shared))
     return (row for key in sorted(intervals_of) for row in _rows(key, intervals_of[key]))
 
@@ -497,13 +497,20 @@ class Rewritten(NamedTuple):
 
 
 @transaction.atomic
-def refresh(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -> Rewritten:
+def refresh(
+    jurisdiction_ids: Iterable[int] | None = None,
+    dimension_ids=None,
+    *,
+    since: dt.date | None = None,
+) -> Rewritten:
     """Bring the stored intervals of these jurisdictions and dimensions (None: all) in step
     with a fresh computation, rewriting only the intervals that differ: the result is the
     table `rebuild()` would leave, at the cost of what changed.
 
     Publishing a state law changes each place's intervals from the law's date on; the ones
-    before stay, and so do those of every dimension the law does not code."""
+    before stay, and so do those of every dimension the law does not code. `since`: the
+    change moves nothing before that date, so the intervals that end before it are neither
+    resolved, read nor compared (the signals pass an instrument's earliest date)."""
     if getattr(_deferral, "depth", 0):
         _deferral.owed = True
         return Rewritten(0, 0)
@@ -511,7 +518,7 @@ def refresh(jurisdiction_ids: Iterable[int] | None = None, dimension_ids=None) -
     dimension_ids = set(dimension_ids) if dimension_ids is not None else None
     data_version.bump()  # first, as in rebuild(): the same lock order
     with _no_cycle_collection():
-        return _refresh(jurisdiction_ids, dimension_ids)
+        return _refresh(jurisdiction_ids, dimension_ids, since)
 
 
 @contextmanager
@@ -528,15 +535,20 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def _refresh(jurisdiction_ids: set[int] | None, dimension_ids: set[int] | None) -> Rewritten:
+def _refresh(
+    jurisdiction_ids: set[int] | None, dimension_ids: set[int] | None, since: dt.date | None
+) -> Rewritten:
     grouped = grouped_scopes(jurisdiction_ids, dimension_ids)
     if connection.vendor != "postgresql":
-        return _refresh_rows(_expanded_rows(grouped), _stored(jurisdiction_ids, dimension_ids))
+        stored = _stored(jurisdiction_ids, dimension_ids)
+        if since is not None:
+            stored = stored.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=since))
+        return _refresh_rows(_expanded_rows(grouped, since), stored)
     # The places that only inherit are brought in step in the database, by what they
     # inherit (a state law: a few dozen timelines for thousands of places), without their
     # rows crossing the wire; those with provisions of their own, one by one in Python.
-    inherited = _refresh_inherited(grouped, jurisdiction_ids, dimension_ids)
-    own = _refresh_lines(_expanded_rows(Grouped(grouped.own, {})), grouped.own)
+    inherited = _refresh_inherited(grouped, jurisdiction_ids, dimension_ids, since)
+    own = _refresh_lines(_expanded_rows(Grouped(grouped.own, {}), since), grouped.own, since)
     return Rewritten(inherited.deleted + own.deleted, inherited.inserted + own.inserted)
 
 
@@ -572,7 +584,7 @@ _STORED_LINE = (
 )
 
 
-def _refresh_lines(rows: Iterable[tuple], keys: Iterable[Key]) -> Rewritten:
+def _refresh_lines(rows: Iterable[tuple], keys: Iterable[Key], since=None) -> Rewritten:
     """`_refresh_rows` on PostgreSQL, for the stored rows of these (jurisdiction, dimension)
     pairs: fresh and stored rows are compared as the lines COPY reads, the stored ones
     formatted by the database, so that no stored value is decoded in Python; the new lines
@@ -588,8 +600,9 @@ def _refresh_lines(rows: Iterable[tuple], keys: Iterable[Key]) -> Rewritten:
         for d, js in by_dimension.items():
             cursor.execute(
                 f"SELECT id, {_STORED_LINE} FROM {table} "
-                "WHERE dimension_id = %s AND jurisdiction_id = ANY(%s::integer[])",
-                [d, _array(js)],
+                "WHERE dimension_id = %s AND jurisdiction_id = ANY(%s::integer[])"
+                " AND (%s::date IS NULL OR valid_to IS NULL OR valid_to >= %s::date)",
+                [d, _array(js), since, since],
             )
             for pk, line in cursor.fetchall():
                 if line in wanted:
@@ -629,7 +642,7 @@ _VALUES = (
 )
 
 
-def _refresh_inherited(grouped: Grouped, jurisdiction_ids, dimension_ids) -> Rewritten:
+def _refresh_inherited(grouped: Grouped, jurisdiction_ids, dimension_ids, since) -> Rewritten:
     """On PostgreSQL: bring in step the stored rows of every (jurisdiction, dimension) in
     scope without provisions of its own, in two statements. Each class's timeline is worked
     out once here and sent once; the database pairs it with the class's members, deletes
@@ -638,7 +651,7 @@ def _refresh_inherited(grouped: Grouped, jurisdiction_ids, dimension_ids) -> Rew
     class_of: dict[Key, int] = {}
     for number, (scope, keys) in enumerate(grouped.inherited.values()):
         class_of.update(dict.fromkeys(keys, number))
-        for row in _rows((0, 0), timeline(scope)):
+        for row in _rows((0, 0), timeline(scope, since)):
             for column, cell in zip(
                 fresh[:-JSON_COLUMNS], (number, *row[2:-JSON_COLUMNS]), strict=True
             ):
@@ -667,12 +680,13 @@ def _refresh_inherited(grouped: Grouped, jurisdiction_ids, dimension_ids) -> Rew
             DELETE FROM {table} AS stored USING member
             WHERE stored.jurisdiction_id = member.jurisdiction_id
               AND stored.dimension_id = member.dimension_id
+              AND (%s::date IS NULL OR stored.valid_to IS NULL OR stored.valid_to >= %s::date)
               AND NOT EXISTS (
                 SELECT FROM fresh WHERE fresh.class = member.class
                   AND ({", ".join(f"fresh.{c}" for c in _VALUES.split(", "))})
                       IS NOT DISTINCT FROM
                       ({", ".join(f"stored.{c}" for c in _VALUES.split(", "))}))""",
-            params,
+            [*params, since, since],
         )
         deleted = cursor.rowcount
         # What is left of a member's rows all equal its class's: a fresh row is missing
@@ -714,15 +728,20 @@ def subtree_ids(jurisdiction_id: int) -> set[int]:
 
 
 def refresh_for_adopter(
-    jurisdiction_id: int, dimension_ids: Iterable[int] | None, *, binding: bool = True
+    jurisdiction_id: int,
+    dimension_ids: Iterable[int] | None,
+    *,
+    binding: bool = True,
+    since: dt.date | None = None,
 ) -> Rewritten:
     """After an instrument of this jurisdiction changed: its subtree may have changed, or
-    only the jurisdiction itself when the instrument binds no one below it."""
+    only the jurisdiction itself when the instrument binds no one below it. `since`: as for
+    `refresh`."""
     if getattr(_deferral, "depth", 0):
         _deferral.owed = True
         return Rewritten(0, 0)
     targets = subtree_ids(jurisdiction_id) if binding else {jurisdiction_id}
-    return refresh(targets, dimension_ids)
+    return refresh(targets, dimension_ids, since=since)
 
 
 def _signature(row: tuple) -> tuple:

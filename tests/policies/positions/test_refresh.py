@@ -123,6 +123,7 @@ class World:
                 "drop-provision",
                 "move",
                 "new",
+                "date",
             ]
         )
         if what == "publish":
@@ -151,6 +152,11 @@ class World:
                 provision.save()
             else:
                 provision.delete()
+        elif what == "date":  # earlier or later: the refresh must reach the earlier date
+            instrument.effective_on, instrument.effective_precision = _date(rng)
+            if instrument.ended_on and instrument.ended_on < instrument.effective_on:
+                instrument.ended_on = instrument.ended_until = None
+            instrument.save()
         elif what == "move":
             place = rng.choice(self.places)
             place.parent = rng.choice(self.counties)
