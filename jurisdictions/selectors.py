@@ -7,7 +7,9 @@ from; a page lists the message, the API answers it as JSON (`core.api.exception_
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.prepared import Prepared
 from jurisdictions.models import Jurisdiction, Level
+from jurisdictions.shapes import JURISDICTION_COLUMNS
 
 
 def state_by_code(*, code: str, parameter: str = "state") -> Jurisdiction:
@@ -38,6 +40,23 @@ def jurisdiction_by_code(*, code: str, parameter: str) -> Jurisdiction:
             {parameter: [f"No jurisdiction '{code}': use a FIPS code, slug or OCD id."]}
         )
     return match
+
+
+# Unordered: a FIPS code and a slug never look alike, so at most one row matches.
+_columns_by_code = Prepared(
+    lambda code: (
+        Jurisdiction.objects.filter(Q(fips=code) | Q(slug=code))
+        .order_by()
+        .values_list(*JURISDICTION_COLUMNS)[:1]
+    )
+)
+
+
+def jurisdiction_columns(code: str) -> tuple | None:
+    """The JURISDICTION_COLUMNS of the jurisdiction with this FIPS code or slug, in one
+    query compiled once per process; None if there is none."""
+    rows = _columns_by_code(code=code)
+    return rows[0] if rows else None
 
 
 def jurisdictions_by_codes(*, codes: list[str], parameter: str) -> list[Jurisdiction]:
