@@ -23,6 +23,8 @@ from django.db import connections
 from django.db.models import QuerySet
 
 _stand_ins = itertools.count(1)
+# Compiled shapes kept per query: on SQLite each length of a list is a shape of its own.
+MAX_SHAPES = 64
 
 
 def _stand_in(value):
@@ -62,7 +64,8 @@ class Prepared:
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.get(key) or self._compile(values, connection)
-                self._compiled[key] = compiled
+                if len(self._compiled) < MAX_SHAPES:
+                    self._compiled[key] = compiled
         sql, slots, converters = compiled
         params = [slot(values) for slot in slots]
         with connection.cursor() as cursor:

@@ -64,6 +64,13 @@ def jurisdictions_by_codes(*, codes: list[str], parameter: str) -> list[Jurisdic
     found = Jurisdiction.objects.filter(
         Q(fips__in=codes) | Q(slug__in=codes) | Q(ocd_id__in=codes)
     ).select_related("state")
+    return in_order_of_codes(found, codes=codes, parameter=parameter)
+
+
+def in_order_of_codes(found, *, codes: list[str], parameter: str) -> list:
+    """The jurisdictions `found` for `codes` (anything with `fips`, `slug` and `ocd_id`), in
+    the order of the codes, each once; a ValidationError names every code that matched
+    nothing."""
     by_code = {}
     for jurisdiction in found:
         for code in (jurisdiction.fips, jurisdiction.slug, jurisdiction.ocd_id):
