@@ -97,6 +97,7 @@ def leased_hit(key: str, window_end: int, now: float, limit: int) -> bool:
     """Counts one request of `key` against `limit` for the window ending at `window_end`:
     from a reservation this process holds when it can, else by reserving more in the shared
     count. False once the client has spent its limit in this window."""
+    seen = 0  # as far as this process knows, at the start of a window
     with _leases_lock:
         lease = _leases.get(key)
         if lease is not None and lease.window_end == window_end:
@@ -105,9 +106,8 @@ def leased_hit(key: str, window_end: int, now: float, limit: int) -> bool:
                 return True
             if lease.seen >= limit:
                 return False  # the window is spent; asking again would change nothing
-            wanted = max(1, (limit - lease.seen) // LEASE_SHARE)
-        else:
-            wanted = 1  # the first request of a window tells how much is left
+            seen = lease.seen
+    wanted = max(1, (limit - seen) // LEASE_SHARE)
     total = count_hit(key, window_end, now, wanted)
     granted = max(0, min(wanted, limit - (total - wanted)))
     with _leases_lock:
