@@ -66,20 +66,22 @@ def begin_snapshot() -> Snapshot:
     return Snapshot().begin()
 
 
-def snapshot_etag(kind: str) -> str:
-    return f'"{data_version()}-{kind}"'
+def snapshot_etag(kind: str, version: str | None = None) -> str:
+    return f'"{version or data_version()}-{kind}"'
 
 
 def streamed_from_snapshot(
-    make_content: Callable[[], Iterable], content_type: str, *, kind: str
+    make_content: Callable[..., Iterable], content_type: str, *, kind: str, versioned=False
 ) -> StreamingHttpResponse:
     """A streamed response whose every row comes from one snapshot, with the ETag of the
-    data version in it. `make_content` is called inside the snapshot; `kind` tells apart the
-    shapes one URL can take (a CSV, a zip), so their ETags differ."""
+    data version in it. `make_content` is called inside the snapshot (with that version
+    when `versioned`, for a cache keyed on it); `kind` tells apart the shapes one URL can
+    take (a CSV, a zip), so their ETags differ."""
     snapshot = begin_snapshot()
     try:
-        etag = snapshot_etag(kind)
-        content = make_content()
+        version = data_version()
+        etag = snapshot_etag(kind, version)
+        content = make_content(version) if versioned else make_content()
     except BaseException:
         snapshot.end()
         raise

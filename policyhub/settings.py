@@ -150,6 +150,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 48},
     },
+    # Per process: streamed CSVs of at most 4 MB (core/export_cache.py), keyed on the data
+    # version like the maps; at most 8 of them, 32 MB.
+    "exports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "exports",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 8},
+    },
 }
 
 STATIC_URL = "static/"

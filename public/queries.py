@@ -6,19 +6,33 @@ Each takes a constant number of queries, whatever the size of what it reads.
 import datetime as dt
 from dataclasses import dataclass
 
+import orjson
 from django.core.cache import caches
-from django.db.models import Count, Max, Q
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, JSONObject
 
 from core.params import today
-from jurisdictions.models import Agency, Jurisdiction, Level
+from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
 from policies.dates import format_partial_date
 from policies.models import (
     Dimension,
     Event,
+    EventKind,
     Instrument,
     InstrumentKind,
     Position,
     Provision,
+    ReviewState,
     Suspension,
 )
 from policies.positions import version as data_version
@@ -79,115 +93,228 @@ def value_facets(jurisdictions, dimension: Dimension, on: dt.date) -> list[tuple
     return facets
 
 
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """What the page links to: an instrument's or an agreement's page, by id."""
+
+    pk: int
+
+
 @dataclass
 class TimelineItem:
     date: dt.date | None
     date_text: str
-    kind: str  # "instrument" or "event"
+    kind: str  # "instrument", "event" or "suspension"
     title: str
     detail: str
-    instrument: Instrument | None = None
-    event: Event | None = None
+    instrument: Linked | None = None
+
+
+INSTRUMENT_KINDS = dict(InstrumentKind.choices)
+EVENT_KINDS = dict(EventKind.choices)
+AGENCY_KINDS = dict(AgencyKind.choices)
 
 
 def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
     """Instruments that reach this jurisdiction (its own, its agencies', and binding ones of
-    its ancestors) and events here or above, oldest first."""
+    its ancestors), with the court orders suspending their provisions, and events here or
+    above, oldest first. Two queries: each instrument comes as one plain row with its
+    suspensions aggregated into it (a page shows a handful of fields of each; model
+    instances through `select_related` and a third query were a fifth of the page)."""
     above = [a.pk for a in jurisdiction.ancestors()]
     instruments = (
         Instrument.objects.published()
         .filter(Q(jurisdiction=jurisdiction) | Q(jurisdiction_id__in=above, binding=True))
-        .select_related("jurisdiction", "agency")
+        .annotate(suspensions=_suspensions_subquery())
+        .values_list(
+            "pk",
+            "title",
+            "kind",
+            "effective_on",
+            "effective_precision",
+            "ended_on",
+            "ended_precision",
+            "jurisdiction__name",
+            "suspensions",
+        )
     )
+    items, suspensions = [], []
+    for (
+        pk,
+        title,
+        kind,
+        effective_on,
+        precision,
+        ended_on,
+        ended_precision,
+        where,
+        orders,
+    ) in instruments:
+        ended = format_partial_date(ended_on, ended_precision)
+        items.append(
+            TimelineItem(
+                effective_on,
+                format_partial_date(effective_on, precision) or "date unknown",
+                "instrument",
+                title,
+                f"{INSTRUMENT_KINDS.get(kind, kind)} of {where}"
+                + (f", ended {ended}" if ended_on else ""),
+                instrument=Linked(pk),
+            )
+        )
+        if orders:
+            suspensions += [(order, pk, title) for order in orjson.loads(f"[{orders}]")]
     events = (
         Event.objects.published()
         .filter(jurisdiction_id__in=[jurisdiction.pk, *above])
-        .select_related("jurisdiction")
+        .values_list("occurred_on", "occurred_precision", "title", "kind", "jurisdiction__name")
     )
-    items = []
-    for instrument in instruments:
+    for occurred_on, precision, title, kind, where in events:
         items.append(
             TimelineItem(
-                instrument.effective_on,
-                instrument.effective_display or "date unknown",
-                "instrument",
-                instrument.title,
-                f"{instrument.get_kind_display()} of {instrument.jurisdiction.name}"
-                + (f", ended {instrument.ended_display}" if instrument.ended_on else ""),
-                instrument=instrument,
-            )
-        )
-    for event in events:
-        items.append(
-            TimelineItem(
-                event.occurred_on,
-                format_partial_date(event.occurred_on, event.occurred_precision),
+                occurred_on,
+                format_partial_date(occurred_on, precision),
                 "event",
-                event.title,
-                f"{event.get_kind_display()} — {event.jurisdiction.name}",
-                event=event,
+                title,
+                f"{EVENT_KINDS.get(kind, kind)} — {where}",
             )
         )
-    suspensions = Suspension.objects.filter(provision__instrument__in=instruments).select_related(
-        "provision__instrument", "provision__dimension"
-    )
-    for s in suspensions:
-        instrument = s.provision.instrument
-        what = f"{instrument.title}: {s.provision.dimension.name}"
+    # In the court orders' own order (by start, then id), which the sort below keeps for
+    # items alike in date, kind and title.
+    suspensions.sort(key=lambda found: (found[0]["starts_on"], found[0]["pk"]))
+    for order, instrument_id, title in suspensions:
+        what = f"{title}: {order['dimension']}"
+        starts_on = dt.date.fromisoformat(order["starts_on"])
         items.append(
             TimelineItem(
-                s.starts_on,
-                s.starts_on.isoformat(),
+                starts_on,
+                starts_on.isoformat(),
                 "suspension",
                 f"Suspended by court order — {what}",
-                s.order,
-                instrument=instrument,
+                order["order"],
+                instrument=Linked(instrument_id),
             )
         )
-        if s.ends_on:
+        if order["ends_on"]:
+            ends_on = dt.date.fromisoformat(order["ends_on"])
             items.append(
                 TimelineItem(
-                    s.ends_on,
-                    s.ends_on.isoformat(),
+                    ends_on,
+                    ends_on.isoformat(),
                     "suspension",
                     f"Suspension ends — {what}",
-                    s.end_reason or s.order,
-                    instrument=instrument,
+                    order["end_reason"] or order["order"],
+                    instrument=Linked(instrument_id),
                 )
             )
     return sorted(items, key=lambda i: (i.date or dt.date.min, i.kind, i.title))
 
 
-def agreements_by_agency(jurisdiction: Jurisdiction):
-    """The jurisdiction's agencies with their published 287(g) and other agreements."""
-    agencies = list(Agency.objects.filter(jurisdiction=jurisdiction).order_by("name"))
-    agreements = (
-        Instrument.objects.published()
-        .filter(agency__in=agencies, kind=InstrumentKind.AGREEMENT)
-        .order_by("effective_on")
+def _suspensions_subquery() -> Subquery:
+    """An instrument's court orders as the items of a JSON array (text), as
+    `policies.positions.queries` reads a position's sources."""
+    orders = (
+        Suspension.objects.filter(provision__instrument_id=OuterRef("pk"))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            listed=StringAgg(
+                Cast(
+                    JSONObject(
+                        pk="pk",
+                        starts_on="starts_on",
+                        ends_on="ends_on",
+                        order="order",
+                        end_reason="end_reason",
+                        dimension="provision__dimension__name",
+                    ),
+                    TextField(),
+                ),
+                delimiter=Value(","),
+            )
+        )
+        .values("listed")
     )
-    by_agency = {a.pk: [] for a in agencies}
-    for agreement in agreements:
-        by_agency[agreement.agency_id].append(agreement)
-    return [(agency, by_agency[agency.pk]) for agency in agencies]
+    return Subquery(orders, output_field=TextField())
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    pk: int
+    title: str
+    effective_display: str
+    ended_on: dt.date | None
+    ended_display: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    pk: int
+    name: str
+    kind: str
+
+    def get_kind_display(self) -> str:
+        return str(AGENCY_KINDS.get(self.kind, self.kind))
+
+
+def agreements_by_agency(jurisdiction: Jurisdiction) -> list[tuple[AgencyRow, list[Agreement]]]:
+    """The jurisdiction's agencies with their published 287(g) and other agreements, in one
+    query: each agency joined to its published agreements (none: one row of nulls)."""
+    agreements = FilteredRelation(
+        "instruments",
+        condition=Q(
+            instruments__kind=InstrumentKind.AGREEMENT,
+            instruments__review_state=ReviewState.PUBLISHED,
+        ),
+    )
+    rows = (
+        Agency.objects.filter(jurisdiction=jurisdiction)
+        .annotate(agreement=agreements)
+        .order_by("name", "pk", "agreement__effective_on", "agreement__pk")
+        .values_list(
+            "pk",
+            "name",
+            "kind",
+            "agreement__pk",
+            "agreement__title",
+            "agreement__effective_on",
+            "agreement__effective_precision",
+            "agreement__ended_on",
+            "agreement__ended_precision",
+        )
+    )
+    listed: dict[int, tuple[AgencyRow, list[Agreement]]] = {}
+    for pk, name, kind, agreement, title, effective_on, effective, ended_on, ended in rows:
+        _, signed = listed.setdefault(pk, (AgencyRow(pk, name, kind), []))
+        if agreement is not None:
+            signed.append(
+                Agreement(
+                    agreement,
+                    title,
+                    format_partial_date(effective_on, effective),
+                    ended_on,
+                    format_partial_date(ended_on, ended),
+                )
+            )
+    return list(listed.values())
 
 
 def dataset_updated_at() -> dt.datetime | None:
     """When published data last changed: the newest publication or edit of a published
-    instrument or provision. The newest provision is read from the end of the `updated_at`
-    index rather than by aggregating every published provision (108 ms of a 160 ms profile
-    page at national scale)."""
-    instruments = Instrument.objects.published().aggregate(
-        published=Max("reviewed_at"), edited=Max("updated_at")
-    )
+    instrument or provision, in one query. The newest provision is read from the end of the
+    `updated_at` index rather than by aggregating every published provision (108 ms of a
+    160 ms profile page at national scale)."""
     newest_provision = (
-        Provision.objects.published()
-        .order_by("-updated_at")
-        .values_list("updated_at", flat=True)
-        .first()
+        Provision.objects.published().order_by("-updated_at").values("updated_at")[:1]
     )
-    stamps = [s for s in (*instruments.values(), newest_provision) if s is not None]
-    return max(stamps) if stamps else None
+    stamps = Instrument.objects.published().aggregate(
+        published=Max("reviewed_at"),
+        edited=Max("updated_at"),
+        provision=Max(Subquery(newest_provision)),
+    )
+    found = [s for s in stamps.values() if s is not None]
+    return max(found) if found else None
 
 
 def change_years(dimension: Dimension, level: str, state_fips: str | None = None) -> list[int]:

@@ -38,13 +38,14 @@ def charlie(db):
 
 @pytest.fixture(autouse=True)
 def _no_map_drawn_by_another_test():
-    """Maps are cached per process under the data version, and a test database can return
-    to an earlier version when a test's transaction is rolled back."""
+    """Maps and exports are cached per process under the data version, and a test database
+    can return to an earlier version when a test's transaction is rolled back."""
     from django.core.cache import caches
 
     from policies.positions.queries import forget_codebook
 
     caches["maps"].clear()
+    caches["exports"].clear()
     forget_codebook()
 
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from core import export_cache
 from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
 from core.shapes import schema_of
 from core.snapshot import streamed_from_snapshot
@@ -119,7 +120,13 @@ def csv_download(text: str, filename: str) -> HttpResponse:
 
 def position_csv(jurisdictions, dimension, as_of, request):
     """Every matching jurisdiction's position as CSV with the columns of the JSON answer
-    flattened, streamed from one query in the database's order (`positions_streamed`)."""
+    flattened, streamed from one query in the database's order (`positions_streamed`), and
+    kept per process while the data version stands (`core.export_cache`): the links in it
+    are absolute, so the key is the whole URL."""
+
+    def content(version):
+        key = export_cache.cache_key(version, "positions-csv", request.build_absolute_uri())
+        return export_cache.kept_or_streamed(key, lines)
 
     def lines():
         buffer = io.StringIO()
@@ -134,7 +141,9 @@ def position_csv(jurisdictions, dimension, as_of, request):
             buffer.seek(0)
             buffer.truncate()
 
-    response = streamed_from_snapshot(lines, "text/csv; charset=utf-8", kind="csv")
+    response = streamed_from_snapshot(
+        content, "text/csv; charset=utf-8", kind="csv", versioned=True
+    )
     response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
     return response
 

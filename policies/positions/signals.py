@@ -12,11 +12,13 @@ from django.dispatch import receiver
 
 from jurisdictions.models import Jurisdiction
 from policies.models import (
+    Citation,
     Dimension,
     DimensionValue,
     Instrument,
     Provision,
     ReviewState,
+    Source,
     Suspension,
 )
 from policies.positions import store as position_store
@@ -163,11 +165,16 @@ def scale_changed(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=Jurisdiction)
+@receiver(post_save, sender=Source)
+@receiver(post_delete, sender=Source)
+@receiver(post_save, sender=Citation)
+@receiver(post_delete, sender=Citation)
 @receiver(post_save, sender=Dimension)
 @receiver(post_delete, sender=Dimension)
 @receiver(post_delete, sender=DimensionValue)
 def shown_data_changed(sender, raw=False, **kwargs):
-    # Names, labels and descriptions that maps show; the positions themselves are unchanged
+    # Names, labels and descriptions that maps show, and the sources that positions cite
+    # (exports kept under the version carry them); the positions themselves are unchanged
     # (or deleted with what they belonged to).
     if not raw:
         data_version.bump()

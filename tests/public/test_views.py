@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 PAGE_QUERIES = {
     "jurisdictions": 5,
     "jurisdictions-with-dimension": 15,
-    "profile": 15,
+    "profile": 12,  # the timeline in two queries, the agencies in one, the last update in one
     "compare": 6,
     "instrument": 7,
     "codebook": 1,

@@ -178,11 +178,12 @@ def test_a_county_with_no_coded_provision_is_hatched_as_unknown(client):
 
 
 def test_unknown_is_drawn_unlike_the_neutral_value(client):
-    # Texas found no law on 287(g) agreements before SB 8 ("none"); Utah codes nothing.
-    text = map_page(client, dimension="agreement-287g", level="state", as_of="2019-06-01")
+    # Pennsylvania found no law on 287(g) agreements ("none"); Tennessee's "none" finding stops
+    # at 2026, when SB 2223 (a draft, its text unread) is reported to require agreements.
+    text = map_page(client, dimension="agreement-287g", level="state", as_of="2026-06-01")
     drawn = shapes(text)
-    assert (drawn["48"]["value"], drawn["49"]["value"]) == ("none", "unknown")
-    assert drawn["48"]["title"].startswith("Texas: None")
+    assert (drawn["42"]["value"], drawn["47"]["value"]) == ("none", "unknown")
+    assert drawn["42"]["title"].startswith("Pennsylvania: None")
     assert fill_rule(text, "none") == map_svg.NEUTRAL_FILL
     assert fill_rule(text, "none") != fill_rule(text, "unknown")
 

@@ -1,10 +1,11 @@
-"""The data version: every change that maps, lists and the codebook show changes it, so the
-per-process caches keyed on it (maps, the codebook) are never served stale."""
+"""The data version: every change that maps, lists, exports and the codebook show changes it,
+so the per-process caches keyed on it (maps, kept CSVs, the codebook) are never served
+stale."""
 
 import pytest
 
 from jurisdictions.models import Jurisdiction
-from policies.models import Dimension, DimensionValue
+from policies.models import Citation, Dimension, DimensionValue
 from policies.positions import version as data_version
 from policies.positions.queries import codebook
 from policies.positions.store import rebuild
@@ -27,6 +28,15 @@ def test_renaming_a_jurisdiction_changes_the_version():
     cook = Jurisdiction.objects.get(fips="17031")
     cook.name = "Cook County (renamed)"
     assert changes(cook.save)
+
+
+def test_editing_a_source_or_a_citation_changes_the_version():
+    # Positions cite them, and exports kept under the version carry them.
+    citation = Citation.objects.select_related("source").first()
+    citation.source.title = "Renamed source"
+    assert changes(citation.source.save)
+    assert changes(citation.save)
+    assert changes(citation.delete)
 
 
 def test_reading_changes_nothing():
