@@ -3,6 +3,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
+from inspect import iscoroutinefunction
 
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
@@ -12,6 +13,7 @@ from django.http import JsonResponse
 from django.middleware import gzip as gzip_middleware
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.decorators import sync_and_async_middleware
 from django_otp import middleware as otp_middleware
 from simple_history import middleware as history_middleware
 
@@ -149,11 +151,18 @@ class MessageMiddleware(messages_middleware.MessageMiddleware):
         return self.get_response(request) if is_api(request) else super().__call__(request)
 
 
+@sync_and_async_middleware
 def history_request_middleware(get_response):
     """simple_history's: records who made a change; the API makes none."""
     recorded = history_middleware.HistoryRequestMiddleware(get_response)
+    if iscoroutinefunction(get_response):
 
-    def middleware(request):
-        return get_response(request) if is_api(request) else recorded(request)
+        async def middleware(request):
+            return await (get_response(request) if is_api(request) else recorded(request))
+
+    else:
+
+        def middleware(request):
+            return get_response(request) if is_api(request) else recorded(request)
 
     return middleware
