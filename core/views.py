@@ -1,11 +1,12 @@
-"""Views every part of the site shares: the health check and the error pages."""
+"""Views every part of the site shares: the health check, the icon and the error pages."""
 
 import logging
 
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,15 @@ def healthz(request):
         logger.exception("Health check: the database cannot be reached")
         return HttpResponse("not ok", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+# A day: the icon's static address carries a hash of its content in production, so the
+# redirect is temporary and short-lived while the file it leads to is cached for a year.
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links (feeds, the API, files): sent to
+    the icon among the static files instead of a 404."""
+    return redirect(static("core/favicon.ico"))
 
 
 def not_found(request, exception=None):

@@ -43,7 +43,9 @@ class JurisdictionFilter(filters.FilterSet):
 
 
 class AgencyFilter(filters.FilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains")
+    q = filters.CharFilter(
+        method="filter_q", help_text="Part of the agency's name or of a spelling ICE uses."
+    )
     kind = filters.ChoiceFilter(choices=AgencyKind.choices)
     jurisdiction = filters.CharFilter(method="filter_jurisdiction")
     state = filters.CharFilter(method="filter_state")
@@ -54,6 +56,9 @@ class AgencyFilter(filters.FilterSet):
     class Meta:
         model = Agency
         fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(search.agency_called(value))
 
     def filter_jurisdiction(self, queryset, name, value):
         return queryset.filter(

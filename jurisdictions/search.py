@@ -91,8 +91,19 @@ def _by_code(query: SearchText) -> Q:
     return found
 
 
+def agency_called(name: str) -> Q:
+    """Agencies whose name, or one of the spellings ICE's lists give it ("Sheriff’s
+    Department" for a "Sheriff's Office", kept by the agreements app as `ice_names`),
+    contains `name`. The spellings are reached through the relation, not imported: this
+    app sits below the one that owns them."""
+    spellings = Agency.ice_names.rel.related_model.objects.filter(
+        agency=OuterRef("pk"), spelling__icontains=name
+    )
+    return Q(name__icontains=name) | Q(Exists(spellings))
+
+
 def _with_agency(name: str) -> Exists:
-    return Exists(Agency.objects.filter(jurisdiction=OuterRef("pk"), name__icontains=name))
+    return Exists(Agency.objects.filter(agency_called(name), jurisdiction=OuterRef("pk")))
 
 
 def matching(jurisdictions: QuerySet, query: SearchText) -> QuerySet:
@@ -128,11 +139,11 @@ def matching(jurisdictions: QuerySet, query: SearchText) -> QuerySet:
 
 
 def agencies_matching(query: SearchText, limit: int = 10) -> list[Agency]:
-    """Agencies whose name contains the text (a sheriff's office, a police department),
-    exact names first, with their jurisdictions, in one query."""
+    """Agencies whose name or another spelling of it contains the text (a sheriff's office,
+    a police department), exact names first, with their jurisdictions, in one query."""
     if len(query.name) < 3 or query.looks_like_code:
         return []
-    found = Agency.objects.filter(name__icontains=query.name).select_related("jurisdiction")
+    found = Agency.objects.filter(agency_called(query.name)).select_related("jurisdiction")
     if query.state:
         found = found.filter(jurisdiction__state__usps=query.state)
     relevance = Case(

@@ -6,7 +6,8 @@ from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
 from core.filters import IsoDayFilter, StrictOrderingFilter, UpdatedSinceFilter
-from core.params import allowed, shown
+from core.params import allowed, shown, today
+from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Level
 from jurisdictions.selectors import jurisdiction_by_code, state_by_code
 from policies import forms
@@ -23,6 +24,7 @@ from policies.models import (
     SourceKind,
 )
 from policies.search import search_instruments
+from policies.selectors import jurisdictions_with_coded_policy
 
 
 def dimension_by_slug(slug: str, parameter: str = "dimension") -> Dimension:
@@ -37,6 +39,30 @@ def value_by_slug(dimension: Dimension, slug: str, parameter: str) -> DimensionV
         return forms.value_by_slug(dimension, slug)
     except ValidationError as error:
         raise ValidationError({parameter: error.messages}) from None
+
+
+class JurisdictionListFilter(JurisdictionFilter):
+    """The filters of a list of jurisdictions wherever it is shown (the list page, its CSV,
+    the API's list and positions): `JurisdictionFilter`'s, and `coded=1`, which needs the
+    positions that the jurisdictions app cannot see."""
+
+    coded = filters.ChoiceFilter(
+        method="filter_coded",
+        choices=[("1", "only with a coded policy")],
+        help_text="`1`: only jurisdictions with a known position on some dimension on `as_of`.",
+        error_messages={
+            "invalid_choice": "'%(value)s' is not allowed. Allowed: 1, or leave it out."
+        },
+    )
+    # Read by `coded` (and by the positions it is used with); filters nothing by itself.
+    as_of = IsoDayFilter(method="filter_nothing", help_text="YYYY-MM-DD; default today.")
+
+    def filter_coded(self, queryset, name, value):
+        on = self.form.cleaned_data.get("as_of") or today()
+        return jurisdictions_with_coded_policy(jurisdictions=queryset, on=on)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
 
 
 class InstrumentFilter(filters.FilterSet):

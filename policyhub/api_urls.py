@@ -9,8 +9,9 @@ from rest_framework.routers import DefaultRouter
 
 from agreements.api import AgreementViewSet, SnapshotViewSet
 from core.parameters import schema_view
-from jurisdictions.api import AgencyViewSet, JurisdictionViewSet
+from jurisdictions.api import AgencyViewSet
 from policies.api.bulk import BulkDownloadView
+from policies.api.jurisdictions import JurisdictionViewSet
 from policies.api.positions import TimelineView
 from policies.api.resources import (
     DimensionViewSet,

@@ -19,6 +19,7 @@ if settings.ADMIN_OTP_REQUIRED:
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("policyhub.api_urls", namespace="api")),
     path("287g/", include("agreements.urls", namespace="agreements")),

@@ -7,8 +7,10 @@ once per level as a separate file (`sprite()`, named by its content's hash, cach
 browser for a year). A page draws each shape as `<use href="…/shapes/county/<hash>.svg#f06001">`
 with the shape's colour, so a county page carries a few bytes per county, not its outline;
 it still draws without JavaScript. The whole national county map names no county (3,142
-names would be most of the page): the script reads them from `places_url`, itself cached; a
-state's counties and the state map name and link every shape.
+names would be most of the page): the script reads them from `places_url`, itself cached;
+each county still links, by its FIPS code, to an address that sends it to the county's
+profile (`county_url`), so that a click leads there without the script. A state's counties
+and the state map name and link every shape.
 
 Colours follow each dimension's ordered scale: blues for values that limit cooperation
 (darkest = limits it most), light grey for the neutral value, oranges to browns for values
@@ -18,6 +20,7 @@ with a grey hatch, so it is never mistaken for `no-policy`. Every value is also 
 
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import html
 import json
@@ -192,6 +195,10 @@ class Sprite:
 
     content: bytes
     version: str
+    # The same bytes gzipped once at the highest level: the file never changes under its
+    # URL, and the county shapes are most of a first visit's bytes (178 KB at the level
+    # pages are compressed at, 159 KB at this one).
+    gzipped: bytes = b""
 
 
 @functools.cache
@@ -203,7 +210,11 @@ def sprite(level: str) -> Sprite:
     content = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{VIEWBOX}">{paths}</svg>'
     ).encode()
-    return Sprite(content, hashlib.sha256(content).hexdigest()[:12])
+    return Sprite(
+        content,
+        hashlib.sha256(content).hexdigest()[:12],
+        gzip.compress(content, compresslevel=9, mtime=0),
+    )
 
 
 def sprite_url(level: str) -> str:
@@ -417,7 +428,7 @@ def _draw(
     if level == Level.STATE or state is not None:
         body = _named_shapes(shown, names, shapes, labels, fills, root, href, dimension, as_of)
     else:
-        body = _grouped_shapes(shown, fills, root, href)
+        body = _grouped_shapes(shown, fills, root, href, linked=names)
     caption_id = f"{id_prefix}-caption"
     where = f"{state.name} counties" if state else LEVEL_NAMES[level]
     caption = f"{dimension.name}, {where}, {as_of.isoformat()}"
@@ -426,7 +437,7 @@ def _draw(
     role = (
         'role="group"'
         if level == Level.STATE or state
-        else f'role="img" aria-describedby="{id_prefix}-about"'
+        else f'role="group" aria-describedby="{id_prefix}-about"'
     )
     svg = (
         f'<svg id="{root}" class="choropleth choropleth-{level}" viewBox="{view_box}" '
@@ -471,18 +482,35 @@ def _draw(
     )
 
 
-def _grouped_shapes(shown: dict[str, str], fills, root: str, href: str) -> str:
+def _grouped_shapes(shown: dict[str, str], fills, root: str, href: str, linked) -> str:
     """The national county map: one group per value (its colour said once), a `<use>` per
-    county; the names come from `places_url` (see the module's docstring)."""
+    county; the names come from `places_url` (see the module's docstring). Each county
+    with a profile is a link to it by FIPS code, for a pointer without the script; the
+    links carry no name, so they are hidden from assistive technology and kept out of the
+    tab order (3,142 stops): the description beside the map points keyboards and screen
+    readers to a state's named and linked counties instead."""
+    link = county_url("00000")[: -len("00000/")]
     groups: dict[str, list[str]] = {}
     for fips, slug in shown.items():
         groups.setdefault(slug, []).append(fips)
+
+    def shape(fips: str) -> str:
+        use = f'<use href="{href}{fips}"/>'
+        if fips not in linked:
+            return use
+        return f'<a href="{link}{fips}/" tabindex="-1">{use}</a>'
+
     return "".join(
-        f'<g data-value="{slug}" fill="{_fill(slug, fills, root)}">'
-        + "".join(f'<use href="{href}{fips}"/>' for fips in members)
+        f'<g data-value="{slug}" fill="{_fill(slug, fills, root)}" aria-hidden="true">'
+        + "".join(shape(fips) for fips in members)
         + "</g>"
         for slug, members in groups.items()
     )
+
+
+def county_url(fips: str) -> str:
+    """The address that sends a county's FIPS code to its profile."""
+    return reverse("site:map-county", args=[fips])
 
 
 def _named_shapes(shown, names, shapes, labels, fills, root, href, dimension, as_of) -> str:

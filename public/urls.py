@@ -28,6 +28,7 @@ urlpatterns = [
     path("map/map.svg", views_map.map_svg_download, name="map-svg"),
     path("map/shapes/<str:level>/<str:version>.svg", views_map.map_shapes, name="map-shapes"),
     path("map/places/<str:level>.json", views_map.map_places, name="map-places"),
+    path("map/county/<str:fips>/", views_map.map_county, name="map-county"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),
     path(
         "instruments/<int:pk>/report/",

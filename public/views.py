@@ -17,13 +17,12 @@ from coding.selectors import blind_instrument_ids
 from core import licences
 from core.params import PageQuery, past_the_last, today
 from jurisdictions import search
-from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Level
 from jurisdictions.selectors import jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
 from policies import shapes
 from policies.bulk import TABLES
-from policies.filters import SourceFilter
+from policies.filters import JurisdictionListFilter, SourceFilter
 from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare
 from policies.models import (
     Dimension,
@@ -38,7 +37,6 @@ from policies.positions import queries as position_queries
 from policies.search import search_instruments
 from policies.selectors import (
     MAX_COMPARE,
-    jurisdictions_with_coded_policy,
     jurisdictions_with_position,
     positions_decided_by,
     published_instruments,
@@ -137,8 +135,11 @@ def jurisdictions(request):
         asked = valid(query)
         coded = valid(SearchQuery(request.GET))["coded"] == "1"
         as_of, dimension = asked["as_of"], asked["dimension"]
-        filterset = JurisdictionFilter(
-            {k: v for k, v in request.GET.items() if k in FILTERS},
+        filterset = JurisdictionListFilter(
+            {
+                **{k: v for k, v in request.GET.items() if k in FILTERS},
+                **({"coded": "1", "as_of": as_of.isoformat()} if coded else {}),
+            },
             queryset=Jurisdiction.objects.select_related("state", "parent"),
         )
         if not filterset.is_valid():
@@ -150,8 +151,6 @@ def jurisdictions(request):
             base_for_facets = found
         except ValidationError as exc:
             raise BadParameter(messages_of(exc)) from None
-        if coded:
-            found = base_for_facets = jurisdictions_with_coded_policy(jurisdictions=found, on=as_of)
         value = None
         if dimension is not None:
             conditions = query.conditions()
@@ -197,7 +196,10 @@ def jurisdictions(request):
                 query[key] = new
         return "?" + query.urlencode()
 
-    csv_params = {k: v for k, v in request.GET.items() if k in FILTERS}
+    # The download is this view: the same filters, through the same filter set.
+    csv_params = {k: v for k, v in filterset.data.items() if k in {*FILTERS, "coded"}}
+    if coded:
+        csv_params["as_of"] = as_of.isoformat()
     if dimension is not None:
         csv_params.update(dimension=dimension.slug, as_of=as_of.isoformat(), format="csv")
         if value is not None:

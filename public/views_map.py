@@ -9,16 +9,18 @@ wrong and what it allows, and shows the default map underneath.
 
 import datetime as dt
 import json
+import re
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from core.params import today
-from jurisdictions.models import Level
+from jurisdictions.models import Jurisdiction, Level
 from policies.positions import queries as position_queries
 from public import map_svg
 from public.forms import MapPageQuery
@@ -26,6 +28,7 @@ from public.map_svg import LEVEL_NAMES, build_map, map_query
 
 DEFAULT_DIMENSION = "detainer-holds"
 DEFAULT_LEVEL = Level.COUNTY.value
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # A year is a year: the shapes and the names of a version never change under its URL.
 FOREVER = "public, max-age=31536000, immutable"
 # Without the version asked for (an old page after a release): check each time.
@@ -164,8 +167,16 @@ def map_shapes(request, level: str, version: str):
     if level not in LEVEL_NAMES:
         raise Http404(f"No shapes for the level {level!r}.")
     sprite = map_svg.sprite(level)
-    response = HttpResponse(sprite.content, content_type="image/svg+xml")
-    return _cached(response, sprite.version, version)
+    gzipped = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    response = HttpResponse(
+        sprite.gzipped if gzipped else sprite.content, content_type="image/svg+xml"
+    )
+    patch_vary_headers(response, ("Accept-Encoding",))
+    response = _cached(response, sprite.version, version)
+    if gzipped:  # compressed here, once a process (the gzip middleware leaves it alone)
+        response["Content-Encoding"] = "gzip"
+        response["ETag"] = f"W/{response['ETag']}"  # another encoding of the same file
+    return response
 
 
 @require_safe
@@ -178,3 +189,17 @@ def map_places(request, level: str):
     body = json.dumps(names, ensure_ascii=False, separators=(",", ":"))
     response = HttpResponse(body, content_type="application/json")
     return _cached(response, digest, request.GET.get("v", ""))
+
+
+@require_safe
+def map_county(request, fips: str):
+    """A county of the national map, by FIPS code, sent to its profile: the map links each
+    county this way because its page carries no names or slugs (see public/map_svg.py)."""
+    slug = (
+        Jurisdiction.objects.filter(level=Level.COUNTY, fips=fips)
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if slug is None:
+        raise Http404(f"No county with the FIPS code {fips!r}.")
+    return redirect("site:jurisdiction", slug)

@@ -18,10 +18,10 @@ from core import export_cache
 from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
 from core.shapes import schema_of
 from core.snapshot import streamed_from_snapshot
-from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdiction_by_code
 from jurisdictions.shapes import jurisdiction_ref
+from policies.filters import JurisdictionListFilter
 from policies.forms import DayQuery, MapQuery, PositionQuery, TimelineQuery, too_many_to_compare
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE, jurisdictions_with_position
@@ -86,7 +86,7 @@ MAP_SCHEMA = {
 class PositionsView(JSONErrorsMixin, GenericAPIView):
     """Every matching jurisdiction's position on one dimension on a date, with provenance."""
 
-    filterset_class = JurisdictionFilter
+    filterset_class = JurisdictionListFilter
 
     def get_queryset(self):
         return Jurisdiction.objects.order_by("fips", "pk")

@@ -1,12 +1,12 @@
 """The two curation roles.
 
 Curators create and edit drafts and submit them for review; editors also publish,
-unpublish, delete and edit the codebook. Permissions normally appear only after migrate
-finishes, so they are created here first.
+unpublish, delete and edit the codebook (permissions granted by `core.roles`).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from core import roles
 
 CURATED = {
     "jurisdictions": ["jurisdiction", "agency"],
@@ -38,20 +38,20 @@ EDITOR_PERMISSIONS = (
 )
 
 
+def of_app(permissions, app_label):
+    return sorted({codename for app, codename in permissions if app == app_label})
+
+
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        previous = getattr(app_config, "models_module", None)
-        app_config.models_module = True  # create_permissions skips apps without models
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, wanted in (("curators", CURATOR_PERMISSIONS), ("editors", EDITOR_PERMISSIONS)):
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in set(wanted):
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    for app_label in ("jurisdictions", "policies"):
+        roles.grant(
+            apps,
+            app_label,
+            {
+                "curators": of_app(CURATOR_PERMISSIONS, app_label),
+                "editors": of_app(EDITOR_PERMISSIONS, app_label),
+            },
+        )
 
 
 def remove_roles(apps, schema_editor):

@@ -5,11 +5,11 @@ The seed is loaded once for the whole folder and committed, because the live ser
 from its own thread (and, on PostgreSQL, its own connections), which cannot see rows inside
 the test's transaction. pytest-django's `live_server` asks for `transactional_db`, which
 empties every table after each test; the browser tests only read, so this folder overrides
-`transactional_db` with the committed seed instead and empties the database once, at the
-end, so that the modules after it start as clean as after `migrate`.
+`transactional_db` with the committed seed instead and, once, at the end, puts the database
+back as it found it (tests/database.py), so that the modules after it start as clean as
+after `migrate`, the curation roles included.
 """
 
-import importlib
 import re
 import shutil
 import warnings
@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from policies.loading.seed import load_all
+from tests import database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,33 +53,18 @@ def pytest_collection_modifyitems(config, items):
 # The database: the seed, committed once for the folder
 
 
-def _recreate_roles():
-    """Puts back the curator and editor groups that migration 0002 creates and `flush`
-    removes. `create_roles` is written for a migration's historical app registry, where it
-    may set `models_module`; on the live registry that would make later `flush`es skip
-    every app's post_migrate (no content types, no permissions), so it is restored."""
-    roles = importlib.import_module("policies.migrations.0002_roles")
-    release_roles = importlib.import_module("releases.migrations.0002_roles")
-    before = {config.label: config.models_module for config in apps.get_app_configs()}
-    try:
-        roles.create_roles(apps, None)
-        release_roles.grant(apps, None)
-    finally:
-        for config in apps.get_app_configs():
-            config.models_module = before[config.label]
-
-
 @pytest.fixture(scope="package")
 def committed_seed(django_db_setup, django_db_blocker):
     """The seed data, committed (load_all runs in its own transaction, outside any test's)
     for every browser test in this folder; one load of about 2–3 s in all. Database access
     stays unblocked for the folder: the live server's threads need it as much as the tests.
-    At the end, the database is emptied and the roles put back."""
+    At the end, the database is put back as the folder found it, with every row the
+    migrations wrote (the curation roles), see tests/database.py."""
     with django_db_blocker.unblock():
+        before = database.kept()
         summary = load_all(places_path=None)
         yield summary
-        call_command("flush", interactive=False, verbosity=0)
-        _recreate_roles()
+        database.put_back(before)
 
 
 @pytest.fixture

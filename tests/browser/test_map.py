@@ -29,7 +29,7 @@ def _query(page) -> dict[str, str]:
 def _county_value(page, fips: str) -> str:
     """The value a county is drawn with on the national map (its group's)."""
     return page.locator(f'use[href$="#f{fips}"]').evaluate(
-        "use => use.dataset.value || use.parentNode.dataset.value"
+        "use => use.closest('[data-value]').dataset.value"
     )
 
 

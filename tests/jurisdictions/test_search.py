@@ -3,7 +3,7 @@
 import pytest
 
 from jurisdictions.models import Jurisdiction
-from jurisdictions.search import BY_CODE, EXACT, PREFIX, matching, parse
+from jurisdictions.search import BY_CODE, EXACT, PREFIX, agencies_matching, matching, parse
 from tests.factories import make_agency, make_county, make_place, make_state
 
 
@@ -62,3 +62,35 @@ def test_exact_names_come_before_prefixes_and_codes_before_all(illinois):
 
 def test_an_agency_name_finds_its_jurisdiction(illinois):
     assert ("Cook County", "17031") in [(n, f) for n, f, _ in names("sheriff's office")]
+
+
+@pytest.fixture
+def spelt_by_ice(illinois):
+    """The Cook County sheriff as ICE's lists spell it."""
+    from agreements.models import AgencyName
+    from jurisdictions.models import Agency
+
+    sheriff = Agency.objects.get(name="Cook County Sheriff's Office")
+    AgencyName.objects.create(
+        agency=sheriff,
+        state=illinois,
+        key="cook county sheriff",
+        spelling="Cook County Sheriff’s Department",
+    )
+    return sheriff
+
+
+def test_another_spelling_of_an_agency_finds_the_agency(spelt_by_ice):
+    assert agencies_matching(parse("sheriff’s department")) == [spelt_by_ice]
+    assert agencies_matching(parse("Sheriff’s Department, IL")) == [spelt_by_ice]
+    assert agencies_matching(parse("Sheriff’s Department, TX")) == []
+
+
+def test_another_spelling_of_an_agency_finds_its_jurisdiction(spelt_by_ice):
+    assert [(n, f) for n, f, _ in names("sheriff’s department")] == [("Cook County", "17031")]
+
+
+def test_the_api_finds_an_agency_by_another_spelling(client, spelt_by_ice):
+    response = client.get("/api/v1/agencies/", {"q": "Sheriff’s Department"})
+    assert response.status_code == 200, response.content
+    assert [a["slug"] for a in response.json()["results"]] == [spelt_by_ice.slug]

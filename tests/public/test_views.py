@@ -1,5 +1,10 @@
 """The public pages on the real seed data: content, status codes, query counts, drafts."""
 
+import csv
+import html
+import io
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -138,6 +143,24 @@ def test_the_coded_policy_filter_keeps_jurisdictions_with_a_known_answer(client)
     assert "with a coded policy" in text
     assert 'href="/jurisdictions/il-cook-county/"' in text
     page(client, reverse("site:jurisdictions"), 400, coded="yes")
+
+
+def test_the_coded_list_downloads_as_the_same_list(client):
+    text = page(client, reverse("site:jurisdictions"), state="IL", coded="1")
+    shown = set(re.findall(r'<a href="/jurisdictions/([a-z0-9-]+)/">', text))
+    csv_url = html.unescape(re.search(r'<a href="([^"]+)">Download this view as CSV', text)[1])
+    assert "coded=1" in csv_url
+    response = client.get(csv_url)
+    assert response.status_code == 200, response.content[:300]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    count = int(re.search(r"([\d,]+) jurisdictions? with a coded policy", text)[1])
+    assert len(rows) == count and shown <= {row["slug"] for row in rows}
+    # The API's list takes the same filter, in JSON too.
+    answer = client.get(csv_url.replace("format=csv", "format=json")).json()
+    assert answer["count"] == count
+    counties = reverse("api:jurisdiction-list") + "?level=county&as_of=2019-06-01"
+    coded = client.get(counties + "&coded=1").json()["count"]
+    assert 0 < coded < client.get(counties).json()["count"]
 
 
 def test_a_profile_downloads_as_csv_and_json_with_provenance(client):

@@ -36,6 +36,9 @@ COUNTIES, STATES = 3142, 51
 # What a second view of another year may cost, gzipped: the page, its shapes from the
 # browser's cache (tests/browser/test_map.py measures the requests themselves).
 MAX_COUNTY_PAGE_GZIPPED = 40_000
+# A first visit: the page and the county shapes, as the server sends them gzipped
+# (tests/browser/test_map.py measures the same in a browser).
+FIRST_VISIT_GZIPPED = 200_000
 
 # A state, or a county of one state: named and linked.
 NAMED = re.compile(
@@ -44,9 +47,10 @@ NAMED = re.compile(
     r'<use href="/map/shapes/(?:state|county)/[0-9a-f]{12}\.svg#f(?P<fips>\d+)" '
     r'data-fips="(?P=fips)" data-value="(?P<value>[a-z0-9-]+)" fill="[^"]+"/></(?:a|g)>'
 )
-# The national county map: a group per value, a <use> per county.
+# The national county map: a group per value, a <use> per county (each in a link).
 GROUP = re.compile(
-    r'<g data-value="(?P<value>[a-z0-9-]+)" fill="(?P<fill>[^"]+)">(?P<uses>.*?)</g>'
+    r'<g data-value="(?P<value>[a-z0-9-]+)" fill="(?P<fill>[^"]+)" aria-hidden="true">'
+    r"(?P<uses>.*?)</g>"
 )
 USE = re.compile(r'<use href="/map/shapes/county/[0-9a-f]{12}\.svg#f(\d+)"/>')
 
@@ -246,9 +250,9 @@ def test_the_table_of_values_links_to_the_map_api_for_a_national_map(client):
     assert f'href="/api/v1/map/?{query}&amp;format=json"' in text
 
 
-def test_the_svg_is_a_described_image_or_a_labelled_group_of_links(client):
+def test_the_svg_is_a_described_or_a_labelled_group_of_links(client):
     text = map_page(client, as_of="2019-06-01")
-    assert 'role="img" aria-describedby="map-about" aria-labelledby="map-caption"' in text
+    assert 'role="group" aria-describedby="map-about" aria-labelledby="map-caption"' in text
     assert (
         '<figcaption id="map-caption" class="map-caption">'
         "Detainer holds, counties, 2019-06-01</figcaption>"
@@ -646,3 +650,44 @@ def test_a_bad_svg_download_is_a_400_naming_the_parameter(client):
     response = client.get(reverse("site:map-svg"), {"state": "ZZ"})
     assert response.status_code == 400
     assert response.content.decode().startswith("state: No state 'ZZ' on the map.")
+
+
+def test_every_county_of_the_national_map_links_to_its_profile_without_the_script(client):
+    text = map_page(client, as_of="2019-06-01")
+    links = re.findall(
+        r'<a href="/map/county/(\d{5})/" tabindex="-1"><use href="[^"]+#f(\d{5})"/></a>', text
+    )
+    assert len(links) == COUNTIES and all(a == b for a, b in links)
+    # Unnamed, so out of the tab order and hidden from assistive technology; the page
+    # describes the way to a state's named links instead.
+    assert text.count('aria-hidden="true"') >= len(GROUP.findall(text))
+    response = client.get(f"/map/county/{links[0][0]}/")
+    assert response.status_code == 302 and response["Location"].startswith("/jurisdictions/")
+
+
+def test_a_county_by_fips_code_leads_to_its_profile(client):
+    response = client.get(reverse("site:map-county", args=["06001"]))
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/jurisdictions/ca-alameda-county/",
+    )
+    assert client.get(reverse("site:map-county", args=["06"])).status_code == 404
+    assert client.get(reverse("site:map-county", args=["99999"])).status_code == 404
+
+
+def test_a_first_visit_to_the_county_map_stays_within_its_budget_on_the_wire(client):
+    gzip_ok = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+    page = client.get(reverse("site:map"), {"as_of": "2019-06-01"}, **gzip_ok)
+    assert page["Content-Encoding"] == "gzip"
+    text = gzip.decompress(page.content).decode()
+    shapes_url = re.search(r'href="(/map/shapes/county/[0-9a-f]{12}\.svg)#f', text)[1]
+    shapes = client.get(shapes_url, **gzip_ok)
+    assert shapes["Content-Encoding"] == "gzip" and "Accept-Encoding" in shapes["Vary"]
+    assert gzip.decompress(shapes.content) == map_svg.sprite("county").content
+    on_the_wire = len(page.content) + len(shapes.content)
+    print(f"\nfirst visit: page {len(page.content):,} B + shapes {len(shapes.content):,} B")
+    assert on_the_wire < FIRST_VISIT_GZIPPED
+    # Asked again with the ETag it came with: nothing to send.
+    again = client.get(shapes_url, HTTP_IF_NONE_MATCH=shapes["ETag"], **gzip_ok)
+    assert again.status_code == 304
+    assert client.get(shapes_url).content == map_svg.sprite("county").content

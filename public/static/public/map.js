@@ -131,10 +131,13 @@
   function describe(use, names, legend, page) {
     var href = use.getAttribute("href") || "";
     var fips = use.dataset.fips || href.slice(href.lastIndexOf("#f") + 2);
-    var value = use.dataset.value || (use.parentNode && use.parentNode.dataset.value) || "unknown";
-    var link = use.closest("a");
+    var coloured = use.closest("[data-value]");
+    var value = (coloured && coloured.dataset.value) || "unknown";
+    // A named link (a state, or a county of one state); the national map's county links
+    // carry no name: it comes from the places file.
+    var link = use.closest("a[aria-label]");
     var name;
-    if (link) name = (link.getAttribute("aria-label") || "").replace(/: [^:]*$/, "");
+    if (link) name = link.getAttribute("aria-label").replace(/: [^:]*$/, "");
     else if (names[fips]) name = names[fips][0];
     else name = "County " + fips;
     var info = { fips: fips, name: name, value: legend[value] || { label: value, description: "" }, links: [] };

@@ -238,6 +238,20 @@ def test_the_positions_csv_keeps_every_column_when_the_first_row_is_unknown(clie
     alameda = next(r for r in rows if r["jurisdiction.fips"] == "06001")
     assert alameda["decided_by.instrument.title"] == "California Values Act"
     assert alameda["decided_by.provision.pinpoint"] == "Gov. Code § 7284.6(a)(1)(B)"
+    # The instrument's canonical address, not one carrying the download's `?format=csv`.
+    instrument_id = alameda["decided_by.instrument.id"]
+    assert alameda["decided_by.instrument.url"] == (
+        f"http://testserver/api/v1/instruments/{instrument_id}/"
+    )
+
+
+def test_links_in_an_api_answer_never_carry_the_format_asked_for(client):
+    answer = client.get(
+        reverse("api:positions"),
+        {"dimension": "detainer-holds", "as_of": "2019-06-01", "fips": "06001", "format": "json"},
+    ).json()
+    url = answer["results"][0]["decided_by"]["instrument"]["url"]
+    assert url.startswith("http://testserver/api/v1/instruments/") and "?" not in url
 
 
 def test_the_positions_csv_reads_its_rows_in_one_query_in_fips_order(client):
