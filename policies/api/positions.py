@@ -19,7 +19,7 @@ from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
 from core.shapes import schema_of
 from core.snapshot import streamed_from_snapshot
 from jurisdictions.models import Jurisdiction
-from jurisdictions.selectors import jurisdiction_by_code, jurisdictions_by_codes
+from jurisdictions.selectors import jurisdiction_by_code
 from jurisdictions.shapes import jurisdiction_ref
 from policies.filters import JurisdictionListFilter
 from policies.forms import DayQuery, MapQuery, PositionQuery, TimelineQuery, too_many_to_compare
@@ -198,8 +198,8 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         query = DayQuery(request.query_params)
         raise_for(query)
         as_of = query.cleaned_data["as_of"]
-        jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
-        dimensions = position_queries.codebook()
+        jurisdictions, version = position_queries.listed_by_codes(codes, "jurisdictions")
+        dimensions = position_queries.codebook(version)
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":
             csv_text = compare_csv(as_of, jurisdictions, table, request)
