@@ -23,9 +23,11 @@ The rules are the codebook's ("Time" and "Who is bound"):
   unknown with provenance "suspended".
 """
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from policies.dates import Precision, certain_start, period_end
 
@@ -60,11 +62,12 @@ class Coded:
     # Court orders enjoining it: (suspension id, from, until or None while it stands).
     suspensions: tuple[tuple[int, dt.date, dt.date | None], ...] = ()
 
-    @property
+    # Worked out once per provision (timelines ask for them at every date they resolve).
+    @cached_property
     def starts(self) -> dt.date:
         return certain_start(self.effective_on, self.effective_precision)
 
-    @property
+    @cached_property
     def stops(self) -> dt.date | None:
         """The first day it is no longer counted in force (None: still in force)."""
         ends = [d for d in (self.ended_on, self.superseded_from) if d is not None]
@@ -86,10 +89,30 @@ class Coded:
         )
 
     def in_force(self, on: dt.date) -> bool:
-        return self.enacted_in_force(on) and not self.suspended_by(on)
+        stops = self.stops
+        if not (self.starts <= on and (stops is None or on < stops)):
+            return False  # not enacted in force
+        return not self.suspensions or not self.suspended_by(on)
 
     def suspension_edges(self) -> set[dt.date]:
         return {d for _, since, until in self.suspensions for d in (since, until) if d is not None}
+
+    @cached_property
+    def windows(self) -> tuple[tuple[dt.date, dt.date], ...]:
+        """`uncertain_windows()`, worked out once: a state law's are asked for by the
+        timeline of every place below it."""
+        return tuple(self.uncertain_windows())
+
+    @cached_property
+    def edges(self) -> frozenset[dt.date]:
+        """Every date on which its standing can change: it starts or stops counting, a
+        window of doubt opens or closes, a court order takes effect or ends."""
+        dates = {self.starts, *self.suspension_edges()}
+        if self.stops is not None:
+            dates.add(self.stops)
+        for window in self.windows:
+            dates.update(window)
+        return frozenset(dates)
 
     def uncertain_windows(self) -> list[tuple[dt.date, dt.date]]:
         """Periods in which it may or may not have been in force."""
@@ -151,8 +174,8 @@ class Scope:
 
 def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
     """The provision that wins among one adopter level's, and the ones it beat."""
-    if not provisions:
-        return None, []
+    if len(provisions) < 2:  # most levels hold one provision in force, or none
+        return (provisions[0], []) if provisions else (None, [])
     ordered = sorted(provisions, key=lambda c: (c.starts, -c.rank, c.provision_id))
     return ordered[-1], ordered[:-1]
 
@@ -160,8 +183,8 @@ def latest(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
 def most_cooperative(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]]:
     """Among provisions that hold at once, the one that requires cooperation the most (a
     tie goes to the latest), and the others."""
-    if not provisions:
-        return None, []
+    if len(provisions) < 2:
+        return (provisions[0], []) if provisions else (None, [])
     ordered = sorted(provisions, key=lambda c: (c.rank, c.starts, c.provision_id))
     return ordered[-1], ordered[:-1]
 
@@ -171,8 +194,14 @@ def most_cooperative(provisions: list[Coded]) -> tuple[Coded | None, list[Coded]
 STACKING_DIMENSIONS = frozenset({"agreement-287g"})
 
 
-def resolve(scope: Scope, on: dt.date) -> Resolution:
-    suspended = tuple(sorted({pk for c in scope.all_provisions() for pk in c.suspended_by(on)}))
+def resolve(scope: Scope, on: dt.date, suspendable: list[Coded] | None = None) -> Resolution:
+    """The position on one date. `suspendable`: the scope's provisions that have court
+    orders, when the caller already knows them (a timeline resolves many dates)."""
+    if suspendable is None:
+        suspendable = [c for c in scope.all_provisions() if c.suspensions]
+    suspended = (
+        tuple(sorted({pk for c in suspendable for pk in c.suspended_by(on)})) if suspendable else ()
+    )
     pick = most_cooperative if scope.stacking else latest
     own, own_losers = pick([c for c in scope.own if c.in_force(on)])
     overridden = [c.provision_id for c in own_losers]
@@ -214,37 +243,66 @@ def resolve(scope: Scope, on: dt.date) -> Resolution:
         rank=current.rank,
         provenance=provenance,
         decided_by=current,
-        overridden=tuple(sorted(set(overridden))),
-        noted=tuple(sorted(set(noted))),
+        overridden=tuple(sorted(set(overridden))) if overridden else (),
+        noted=tuple(sorted(set(noted))) if noted else (),
         suspended=suspended,
     )
 
 
-def timeline(scope: Scope) -> list[Interval]:
+def timeline(scope: Scope, since: dt.date | None = None) -> list[Interval]:
     """The whole history as intervals, adjacent intervals merged when nothing differs.
 
     The first interval starts at None (the beginning of time) and is unknown unless a
     provision is in force from then; only dates where some provision starts, stops or
     becomes uncertain can change the position, so those are the only ones resolved.
+
+    With `since`: only the intervals that end on or after that date (or never), exactly as
+    the whole timeline has them; the dates before the first of them are not resolved. (A
+    change that moves nothing before a date, such as publishing a law that takes effect on
+    it, leaves the intervals that end before it as they were.)
     """
     provisions = scope.all_provisions()
-    windows = [w for c in provisions for w in c.uncertain_windows()]
-    boundaries = {c.starts for c in provisions}
-    boundaries |= {c.stops for c in provisions if c.stops is not None}
-    boundaries |= {d for window in windows for d in window}
-    boundaries |= {d for c in provisions for d in c.suspension_edges()}
-    edges = sorted(boundaries)
+    windows = [w for c in provisions for w in c.windows]
+    edges = sorted(set().union(*(c.edges for c in provisions)))
+    suspendable = [c for c in provisions if c.suspensions]
 
-    intervals: list[Interval] = [Interval(None, edges[0] if edges else None, UNKNOWN)]
-    for index, since in enumerate(edges):
+    resolved: dict[dt.date, tuple[Resolution, bool]] = {}  # each date resolved once
+
+    def state(on: dt.date) -> tuple[Resolution, bool]:
+        found = resolved.get(on)
+        if found is None:
+            approximate = any(start <= on < end for start, end in windows)
+            found = resolved[on] = (resolve(scope, on, suspendable), approximate)
+        return found
+
+    first = 0
+    if since is not None:
+        # The interval holding the day before `since` starts at the earliest edge of the
+        # run of edges that resolve alike up to the last edge before it.
+        last = bisect.bisect_left(edges, since) - 1
+        if last > 0:
+            held = state(edges[last])
+            first = last
+            while first > 0 and state(edges[first - 1]) == held:
+                first -= 1
+
+    intervals: list[Interval] = []
+    if first == 0:
+        intervals.append(Interval(None, edges[0] if edges else None, UNKNOWN))
+    for index in range(first, len(edges)):
+        on = edges[index]
         until = edges[index + 1] if index + 1 < len(edges) else None
-        approximate = any(start <= since < end for start, end in windows)
-        interval = Interval(since, until, resolve(scope, since), approximate)
-        previous = intervals[-1]
-        if (previous.resolution, previous.approximate) == (interval.resolution, approximate):
-            intervals[-1] = Interval(previous.since, until, previous.resolution, approximate)
+        resolution, approximate = state(on)
+        previous = intervals[-1] if intervals else None
+        if previous is not None and (previous.resolution, previous.approximate) == (
+            resolution,
+            approximate,
+        ):
+            intervals[-1] = Interval(previous.since, until, resolution, approximate)
         else:
-            intervals.append(interval)
+            intervals.append(Interval(on, until, resolution, approximate))
+    if since is not None:
+        intervals = [i for i in intervals if i.until is None or i.until >= since]
     return intervals
 
 

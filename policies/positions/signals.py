@@ -7,6 +7,8 @@ loader, a shell. Each handler only works out *what* changed and hands it to
 signals: code that uses them calls `position_store.rebuild()` or `refresh()` itself.
 """
 
+import datetime as dt
+
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -25,7 +27,14 @@ from policies.positions import store as position_store
 from policies.positions import version as data_version
 
 # What an instrument looked like before this save, keyed by pk.
-INSTRUMENT_STATE = ("review_state", "jurisdiction_id", "supersedes_id", "binding")
+INSTRUMENT_STATE = (
+    "review_state",
+    "jurisdiction_id",
+    "supersedes_id",
+    "binding",
+    "effective_on",
+    "ended_on",
+)
 
 
 @receiver(pre_save, sender=Instrument)
@@ -63,8 +72,23 @@ def _refresh_instrument(instrument, before):
     adopters: dict[int, bool] = {}
     for adopter, binding in reach:
         adopters[adopter] = adopters.get(adopter, False) or binding
+    since = _earliest_date(instrument, before)
     for adopter, binding in adopters.items():
-        position_store.refresh_for_adopter(adopter, dimensions, binding=binding)
+        position_store.refresh_for_adopter(adopter, dimensions, binding=binding, since=since)
+
+
+def _earliest_date(instrument, before) -> dt.date | None:
+    """The first date on which this change can move a position: the earliest of the
+    instrument's effective and ended dates, before and after the save. Nothing of it counts
+    earlier (what it supersedes stops only once it takes effect). None, to refresh all
+    time, when a date is not a date yet (a form's text)."""
+    dates = [instrument.effective_on, instrument.ended_on]
+    if before is not None:
+        dates += [before["effective_on"], before["ended_on"]]
+    dates = [d for d in dates if d is not None]
+    if not dates or not all(isinstance(d, dt.date) for d in dates):
+        return None
+    return min(dates)
 
 
 @receiver(post_save, sender=Instrument)

@@ -17,6 +17,7 @@ from django.db import transaction
 from policies.dates import Precision
 from policies.models import Instrument, Position, Provision, ReviewState, Suspension
 from policies.positions import store as position_store
+from policies.positions.rules import timeline
 from tests.factories import (
     make_county,
     make_dimension,
@@ -122,6 +123,7 @@ class World:
                 "drop-provision",
                 "move",
                 "new",
+                "date",
             ]
         )
         if what == "publish":
@@ -150,6 +152,11 @@ class World:
                 provision.save()
             else:
                 provision.delete()
+        elif what == "date":  # earlier or later: the refresh must reach the earlier date
+            instrument.effective_on, instrument.effective_precision = _date(rng)
+            if instrument.ended_on and instrument.ended_on < instrument.effective_on:
+                instrument.ended_on = instrument.ended_until = None
+            instrument.save()
         elif what == "move":
             place = rng.choice(self.places)
             place.parent = rng.choice(self.counties)
@@ -232,3 +239,92 @@ def test_a_refresh_with_nothing_changed_rewrites_nothing():
     make_provision(law, dimension, "mandated")
     assert position_store.refresh() == (0, 0)
     assert position_store.refresh_for_adopter(state.pk, None) == (0, 0)
+
+
+def _resolved_one_by_one() -> set[tuple]:
+    """Every interval row as each scope alone resolves it, without grouping places by what
+    they inherit: what the grouped computation must equal."""
+    rows = set()
+    for (j, d), scope in position_store.scopes_for().items():
+        for interval in timeline(scope):
+            resolution = interval.resolution
+            if not (resolution.is_known or interval.approximate or resolution.suspended):
+                continue
+            rows.add(
+                (
+                    j,
+                    d,
+                    interval.since,
+                    interval.until,
+                    resolution.value_id,
+                    resolution.rank,
+                    resolution.provenance.value,
+                    resolution.decided_by.provision_id if resolution.decided_by else None,
+                    interval.approximate,
+                    resolution.overridden,
+                    resolution.noted,
+                    resolution.suspended,
+                )
+            )
+    return rows
+
+
+@pytest.mark.django_db
+def test_a_state_law_over_counties_that_differ_resolves_as_every_place_alone_would():
+    """A state law over counties that bind their places differently (a stricter rule, a
+    weaker one, one ended, one suspended by a court, none at all), and places with rules of
+    their own: publishing and unpublishing it refreshes to what a full rebuild leaves, and
+    the places that only inherit fall into one class per county that differs."""
+    dimension = make_dimension(values=SCALE)
+    other = make_dimension(values=SCALE)
+    state = make_state()
+    counties = [make_county(state) for _ in range(5)]
+    places = {county.pk: [make_place(county) for _ in range(3)] for county in counties}
+    stricter, weaker, ended, suspended, silent = counties
+
+    def publish(adopter, value, on, *, binding=True, dimension=dimension, **fields):
+        instrument = make_instrument(
+            adopter,
+            binding=binding,
+            effective_on=on,
+            review_state=ReviewState.PUBLISHED,
+            **fields,
+        )
+        return make_provision(instrument, dimension, value)
+
+    publish(state, "limited", dt.date(2010, 1, 1))  # an older state law, in force throughout
+    publish(stricter, "prohibited", dt.date(2012, 3, 1))
+    publish(weaker, "honored", dt.date(2014, 5, 1), dimension=other)
+    publish(weaker, "no-policy", dt.date(2013, 1, 1))
+    publish(ended, "judicial-warrant-only", dt.date(2011, 1, 1), ended_on=dt.date(2019, 1, 1))
+    enjoined = publish(suspended, "prohibited", dt.date(2016, 1, 1))
+    Suspension.objects.create(
+        provision=enjoined, order="Order", starts_on=dt.date(2018, 6, 1), ends_on=None
+    )
+    own = places[silent.pk][0]
+    publish(own, "judicial-warrant-only", dt.date(2015, 2, 1), binding=False)
+    publish(places[stricter.pk][0], "honored", dt.date(2019, 7, 1), binding=False)
+
+    law = make_instrument(state, binding=True, effective_on=dt.date(2017, 9, 1))
+    make_provision(law, dimension, "mandated")
+    make_provision(law, other, "prohibited")
+    for published in (True, False, True):
+        law.review_state = ReviewState.PUBLISHED if published else ReviewState.DRAFT
+        law.reviewed_at = REVIEWED
+        law.save()
+        _assert_in_step(f"{'publishing' if published else 'unpublishing'} the law")
+        incremental = _snapshot()
+        assert incremental == _resolved_one_by_one()
+        position_store.rebuild()
+        assert _snapshot() == incremental
+
+    grouped = position_store.grouped_scopes(None, [dimension.pk])
+    # What only inherits falls into one class per county that binds its places its own way,
+    # and one for the rest, under the state's laws alone: the silent county and its places
+    # (its empty level changes nothing), but not the place with a rule of its own.
+    assert (own.pk, dimension.pk) in grouped.own
+    assert len(grouped.inherited) == 5
+    under_the_state_alone = {(silent.pk, dimension.pk)} | {
+        (p.pk, dimension.pk) for p in places[silent.pk][1:]
+    }
+    assert any(set(keys) == under_the_state_alone for _, keys in grouped.inherited.values())

@@ -119,6 +119,13 @@ def test_the_timeline_agrees_with_resolving_each_date(scope, on):
     assert position_on(intervals, on).resolution == resolve(scope, on)
 
 
+@given(scope=scopes(), since=DATES)
+@settings(max_examples=400)
+def test_a_timeline_since_a_date_is_the_whole_one_from_the_interval_before_it(scope, since):
+    whole = timeline(scope)
+    assert timeline(scope, since) == [i for i in whole if i.until is None or i.until >= since]
+
+
 @given(scope=scopes())
 @settings(max_examples=300)
 def test_timelines_cover_all_time_without_gaps_or_repeats(scope):
