@@ -19,7 +19,8 @@ Environment (all optional):
   BENCH_PG        server URL without a database (default postgres://postgres@127.0.0.1:5432)
   BENCH_SCALE     fraction of the national dataset and of the request counts (default 1)
   BENCH_FRESH     1: drop and regenerate the database and the SQLite export
-  BENCH_ONLY      run only the cases whose name contains this text
+  BENCH_ONLY      run only the cases whose name contains this text (or one of several
+                  separated by |: "profile API|compare API")
   BENCH_WORK      scratch folder (default /tmp/policyhub-bench)
   BENCH_PORT      first of three loopback ports (default 8601)
   BENCH_JSON      where to write the results as JSON (default $BENCH_WORK/results.json)
@@ -595,7 +596,8 @@ def main() -> int:
     say("  " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in summary.items()))
     say("Exporting to SQLite for Datasette…")
     sqlite_path = prepare_sqlite(config)
-    selected = [c for c in cases(scale=config.scale) if config.only.lower() in c.name.lower()]
+    wanted = [part.strip().lower() for part in config.only.split("|")]
+    selected = [c for c in cases(scale=config.scale) if any(w in c.name.lower() for w in wanted)]
     servers = Servers(config, sqlite_path)
     say("Starting gunicorn (PolicyHub, floor) and Datasette on loopback…")
     try:

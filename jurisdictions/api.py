@@ -1,17 +1,20 @@
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 
 from core.api import CSVListMixin, JSONErrorsMixin, answered_with
 from core.shapes import schema_of
 from jurisdictions import models
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
 from jurisdictions.models import Agency
+from jurisdictions.selectors import jurisdiction_columns
 from jurisdictions.shapes import (
     JURISDICTION_COLUMNS,
     Jurisdiction,
     JurisdictionRef,
+    jurisdiction_from_columns,
     jurisdiction_of,
 )
 
@@ -71,13 +74,14 @@ class JurisdictionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelV
             .order_by("fips", "pk")
         )
 
-    def get_object(self):
+    def retrieve(self, request, *args, **kwargs):
+        # One row, not a model instance, from SQL compiled once per process: building and
+        # compiling the queryset had cost more than the rest of the answer.
         code = self.kwargs["id"]
-        # Unordered: a FIPS code and a slug never look alike, so at most one row matches.
-        found = self.get_queryset().filter(Q(fips=code) | Q(slug=code)).order_by()[:1]
-        if not found:
+        row = jurisdiction_columns(code)
+        if row is None:
             raise Http404(f"No jurisdiction with FIPS code or slug '{code}'.")
-        return found[0]
+        return Response(jurisdiction_from_columns(row, request))
 
 
 class AgencyViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):

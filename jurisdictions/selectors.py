@@ -7,7 +7,9 @@ from; a page lists the message, the API answers it as JSON (`core.api.exception_
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.prepared import Prepared
 from jurisdictions.models import Jurisdiction, Level
+from jurisdictions.shapes import JURISDICTION_COLUMNS
 
 
 def state_by_code(*, code: str, parameter: str = "state") -> Jurisdiction:
@@ -40,11 +42,35 @@ def jurisdiction_by_code(*, code: str, parameter: str) -> Jurisdiction:
     return match
 
 
+# Unordered: a FIPS code and a slug never look alike, so at most one row matches.
+_columns_by_code = Prepared(
+    lambda code: (
+        Jurisdiction.objects.filter(Q(fips=code) | Q(slug=code))
+        .order_by()
+        .values_list(*JURISDICTION_COLUMNS)[:1]
+    )
+)
+
+
+def jurisdiction_columns(code: str) -> tuple | None:
+    """The JURISDICTION_COLUMNS of the jurisdiction with this FIPS code or slug, in one
+    query compiled once per process; None if there is none."""
+    rows = _columns_by_code(code=code)
+    return rows[0] if rows else None
+
+
 def jurisdictions_by_codes(*, codes: list[str], parameter: str) -> list[Jurisdiction]:
     """Several jurisdictions by FIPS code, slug or OCD id, in the order given, in one query."""
     found = Jurisdiction.objects.filter(
         Q(fips__in=codes) | Q(slug__in=codes) | Q(ocd_id__in=codes)
     ).select_related("state")
+    return in_order_of_codes(found, codes=codes, parameter=parameter)
+
+
+def in_order_of_codes(found, *, codes: list[str], parameter: str) -> list:
+    """The jurisdictions `found` for `codes` (anything with `fips`, `slug` and `ocd_id`), in
+    the order of the codes, each once; a ValidationError names every code that matched
+    nothing."""
     by_code = {}
     for jurisdiction in found:
         for code in (jurisdiction.fips, jurisdiction.slug, jurisdiction.ocd_id):

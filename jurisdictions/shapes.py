@@ -64,13 +64,38 @@ def jurisdiction_ref(jurisdiction: models.Jurisdiction) -> JurisdictionRef:
 
 def jurisdiction_of(jurisdiction: models.Jurisdiction, request) -> Jurisdiction:
     parent, state = jurisdiction.parent, jurisdiction.state
+    return jurisdiction_from_columns(
+        (
+            jurisdiction.slug,
+            jurisdiction.name,
+            jurisdiction.level,
+            jurisdiction.fips,
+            jurisdiction.ocd_id,
+            jurisdiction.usps,
+            jurisdiction.updated_at,
+            parent.slug if parent else None,
+            parent.fips if parent else None,
+            state.usps if state else None,
+        ),
+        request,
+    )
+
+
+def jurisdiction_from_columns(row: tuple, request) -> Jurisdiction:
+    """The answer from the values of JURISDICTION_COLUMNS, in that order: a jurisdiction
+    read as one row, without a model instance."""
+    slug, name, level, fips, ocd_id, usps, updated_at, parent, parent_fips, state = row
     return {
-        **jurisdiction_ref(jurisdiction),
-        "usps": jurisdiction.usps,
-        "parent": parent.slug if parent else None,
-        "parent_fips": parent.fips if parent else None,
-        "state": state.usps if state else None,
-        "url": link(request, "api:jurisdiction-detail", jurisdiction.fips or jurisdiction.slug),
-        "site_url": link(request, "site:jurisdiction", jurisdiction.slug),
-        "updated_at": timestamp(jurisdiction.updated_at),
+        "slug": slug,
+        "name": name,
+        "level": level,
+        "fips": fips,
+        "ocd_id": ocd_id,
+        "usps": usps,
+        "parent": parent,
+        "parent_fips": parent_fips,
+        "state": state,
+        "url": link(request, "api:jurisdiction-detail", fips or slug),
+        "site_url": link(request, "site:jurisdiction", slug),
+        "updated_at": timestamp(updated_at),
     }

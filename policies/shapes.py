@@ -413,6 +413,14 @@ def compare_of(as_of: dt.date, jurisdictions, dimensions, table, request) -> Com
     }
 
 
+def compare_csv(as_of: dt.date, jurisdictions, table, request) -> str:
+    """A comparison as CSV (live or as a release had it): one row per jurisdiction and
+    dimension, with the provenance, deciding instrument, pinpoint and sources of the
+    positions CSV; `table` as for `compare_of`."""
+    answers = [answer for j in jurisdictions for answer in table[j.pk]]
+    return positions_csv(answers, as_of, request)
+
+
 def codebook_value(value) -> CodebookValue:
     return {
         "slug": value.slug,

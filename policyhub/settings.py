@@ -62,7 +62,9 @@ MIDDLEWARE = [
     "core.middleware.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, users, messages and change history: Django's, skipped on the read-only API
+    # (core/middleware.py).
+    "core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.refuse_nul_parameters",
     # A query parameter the API does not take is a 400 naming it (core/parameters.py).
@@ -71,12 +73,12 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "core.middleware.api_cache_control",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.AuthenticationMiddleware",
+    "core.middleware.OTPMiddleware",
+    "core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change, for the history of curated records.
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.history_request_middleware",
     # Answers a locked-out address (see AXES_* below); last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]

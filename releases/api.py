@@ -5,10 +5,14 @@ list of releases at /api/v1/releases/.
 The views extend those of `policies/api/positions.py` and are routed at the same addresses;
 without `release` they answer exactly as those do."""
 
+import base64
 import csv
 import datetime as dt
 import io
+import json
+from dataclasses import astuple
 from typing import TypedDict
+from urllib.parse import urlencode
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -26,12 +30,13 @@ from jurisdictions.selectors import jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
 from policies.api import positions as live
 from policies.forms import DayQuery, MapQuery, PositionQuery, too_many_to_compare
+from policies.models import DimensionValue
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE
-from policies.shapes import codebook_value, compare_of, interval_of
-from releases.changes import changes_since
+from policies.shapes import codebook_value, compare_csv, compare_of, interval_of
+from releases.changes import Place, changes_page, settled_until
 from releases.models import Release
-from releases.resolver import release_numbered, released_answers
+from releases.resolver import release_numbered, released_answers, released_codebook
 from releases.shapes import ReleaseSummary, release_summary
 
 RELEASE_PARAM = OpenApiParameter(
@@ -80,7 +85,12 @@ class PositionsView(live.PositionsView):
         answers = [
             row[0] for row in released_answers(release, jurisdictions, [dimension], as_of).values()
         ]
-        conditions = query.conditions()
+        # The scale as the release had it: a value's rank may have moved since.
+        frozen = released_codebook(release, [dimension])
+        conditions = {
+            name: frozen.value(held) if isinstance(held, DimensionValue) else held
+            for name, held in query.conditions().items()
+        }
         answers = [a for a in answers if _matches(a, **conditions)]
         if request.accepted_renderer.format == "csv":
             return _csv(answers, as_of, request)
@@ -123,23 +133,11 @@ class CompareView(live.CompareView):
         raise_for(query)
         as_of = query.cleaned_data["as_of"]
         jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
-        dimensions = position_queries.codebook()
+        dimensions = released_codebook(release, position_queries.codebook()).dimensions
         table = released_answers(release, jurisdictions, dimensions, as_of)
         if request.accepted_renderer.format == "csv":
-            return Response(
-                [
-                    {
-                        "dimension": d.slug,
-                        **{
-                            j.slug: (
-                                table[j.pk][i].value.slug if table[j.pk][i].value else "unknown"
-                            )
-                            for j in jurisdictions
-                        },
-                    }
-                    for i, d in enumerate(dimensions)
-                ]
-            )
+            csv_text = compare_csv(as_of, jurisdictions, table, request)
+            return live.csv_download(csv_text, "policyhub-compare.csv")
         return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 
@@ -166,7 +164,10 @@ class MapView(live.MapView):
                 "dimension": dimension.slug,
                 "level": level,
                 "as_of": as_of,
-                "legend": [codebook_value(v) for v in dimension.values.all()],
+                "legend": [
+                    codebook_value(v)
+                    for v in released_codebook(release, [dimension]).legends[dimension.pk]
+                ],
                 "values": values,
             }
         )
@@ -203,6 +204,11 @@ class ChangeLog(TypedDict):
     since: str
     until: str
     changes: list[ChangeEntry]
+    next: str | None
+
+
+CHANGES_PER_PAGE = 1000
+MAX_CHANGES_PER_PAGE = 10_000
 
 
 def _when(raw: str | None) -> dt.datetime:
@@ -219,10 +225,42 @@ def _when(raw: str | None) -> dt.datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
 
 
+def _page_size(raw: str | None) -> int:
+    if raw is None:
+        return CHANGES_PER_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CHANGES_PER_PAGE:
+        raise ParameterError(
+            "page_size", f"'{raw}' is not a whole number from 1 to {MAX_CHANGES_PER_PAGE:,}."
+        )
+    return int(raw)
+
+
+def _cursor_of(since: dt.datetime, until: dt.datetime, place: Place) -> str:
+    """Where the next page starts, with the window of the first page: opaque to clients."""
+    held = [since.isoformat(), until.isoformat(), place.at.isoformat(), *astuple(place)[1:]]
+    return base64.urlsafe_b64encode(json.dumps(held).encode()).decode().rstrip("=")
+
+
+def _read_cursor(raw: str) -> tuple[dt.datetime, dt.datetime, Place]:
+    try:
+        since, until, at, *rest = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        moments = [dt.datetime.fromisoformat(m) for m in (since, until, at)]
+        place = Place(moments[2], *(int(n) for n in rest))
+        if not all(timezone.is_aware(m) for m in moments):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ParameterError(
+            "cursor", "This is not a cursor of this change log: follow `next` as given."
+        ) from None
+    return moments[0], moments[1], place
+
+
 class ChangeLogView(JSONErrorsMixin, GenericAPIView):
     """Every change since a moment, oldest first: records published or edited, and
-    tombstones of those withdrawn (unpublished or deleted) with time and reason. Apply them
-    in order to a copy synced at `since`; ask next time with `since` = this answer's `until`."""
+    tombstones of those withdrawn (unpublished or deleted) with time and reason, a page at
+    a time. Apply them in order to a copy synced at `since`, following `next` until it is
+    null; ask next time with `since` = this answer's `until`. `next` holds the window of
+    the first page, so the pages neither skip nor repeat a change saved while they are read."""
 
     renderer_classes = JSON_ONLY
     pagination_class = None
@@ -231,14 +269,30 @@ class ChangeLogView(JSONErrorsMixin, GenericAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "since", str, required=True, description="A date or ISO date-time (UTC if naive)."
-            )
+                "since",
+                str,
+                description="A date or ISO date-time (UTC if naive); required without `cursor`.",
+            ),
+            OpenApiParameter(
+                "cursor", str, description="Where the next page starts: as given in `next`."
+            ),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Changes per page (default {CHANGES_PER_PAGE:,}, at most "
+                f"{MAX_CHANGES_PER_PAGE:,}).",
+            ),
         ],
         responses=schema_of(ChangeLog),
     )
     def get(self, request):
-        until = timezone.now()
-        since = _when(request.query_params.get("since"))
+        params = request.query_params
+        limit = _page_size(params.get("page_size"))
+        if params.get("cursor"):
+            since, until, after = _read_cursor(params["cursor"])
+        else:
+            since, until, after = _when(params.get("since")), settled_until(timezone.now()), None
+        changes, more = changes_page(since=since, until=until, after=after, limit=limit)
         entries = [
             {
                 "kind": c.kind,
@@ -252,9 +306,18 @@ class ChangeLogView(JSONErrorsMixin, GenericAPIView):
                 if c.action == "published"
                 else None,
             }
-            for c in changes_since(since=since)
-            if c.at < until
+            for c in changes
         ]
+        following = None
+        if more:
+            cursor = _cursor_of(since, until, changes[-1].place)
+            query = urlencode({"cursor": cursor, "page_size": limit})
+            following = request.build_absolute_uri(f"{request.path}?{query}")
         return Response(
-            {"since": since.isoformat(), "until": until.isoformat(), "changes": entries}
+            {
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "changes": entries,
+                "next": following,
+            }
         )

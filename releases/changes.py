@@ -1,10 +1,12 @@
 """What changed since a moment: published records added or edited, and tombstones of those
-withdrawn. The change log API and the Atom feeds read it; replaying it in time order over a
-copy taken before `since` gives exactly the records published now (tests/releases)."""
+withdrawn. The change log API (a page at a time) and the Atom feeds read it; replaying it
+in order over a copy taken before `since` gives exactly the records published now
+(tests/releases)."""
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 
@@ -13,6 +15,23 @@ from policies.models import Dimension, Instrument, Provision
 from releases.models import Withdrawal
 
 FEED_ITEMS = 50
+
+
+KIND_RANK = {"instrument": 0, "provision": 1}
+ACTION_RANK = {"published": 0, "withdrawn": 1}
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """A change's place in the log: the log is in this order, and a page ends at a place
+    that the next page starts after. Unique: a tombstone's own id (`seq`) tells apart two
+    withdrawals of one record at one time."""
+
+    at: dt.datetime
+    kind: int
+    action: int
+    id: int
+    seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -25,6 +44,11 @@ class Change:
     jurisdiction_id: int | None
     reason: str = ""
     deleted: bool = False
+    seq: int = 0  # the tombstone's id, for withdrawals
+
+    @property
+    def place(self) -> Place:
+        return Place(self.at, KIND_RANK[self.kind], ACTION_RANK[self.action], self.id, self.seq)
 
 
 def _instrument_changes(instruments: QuerySet[Instrument]) -> list[Change]:
@@ -38,27 +62,92 @@ def _instrument_changes(instruments: QuerySet[Instrument]) -> list[Change]:
 
 def _withdrawals(withdrawals: QuerySet[Withdrawal]) -> list[Change]:
     return [
-        Change(kind, pk, "withdrawn", at, title, j, reason, deleted)
-        for kind, pk, at, title, j, reason, deleted in withdrawals.values_list(
-            "kind", "record_id", "withdrawn_at", "title", "jurisdiction_id", "reason", "deleted"
+        Change(kind, pk, "withdrawn", at, title, j, reason, deleted, seq)
+        for kind, pk, at, title, j, reason, deleted, seq in withdrawals.values_list(
+            "kind",
+            "record_id",
+            "withdrawn_at",
+            "title",
+            "jurisdiction_id",
+            "reason",
+            "deleted",
+            "pk",
         )
     ]
 
 
-def changes_since(*, since: dt.datetime) -> list[Change]:
-    """Every change at or after `since`, oldest first. A provision counts as changed when it
-    or its instrument was (publishing an instrument publishes its provisions)."""
-    instruments = Instrument.objects.published().filter(updated_at__gte=since)
+def _after(place: Place | None, kind: str, action: str, at: str, key: str, seq: str = "") -> Q:
+    """The rows of one kind of change (all of one kind and action) that come after
+    `place` in the log's order: a keyset condition, so a page costs the same wherever it
+    starts and a change saved meanwhile cannot shift the pages."""
+    if place is None:
+        return Q()
+    rank = (KIND_RANK[kind], ACTION_RANK[action])
+    if rank < (place.kind, place.action):
+        return Q(**{f"{at}__gt": place.at})
+    if rank > (place.kind, place.action):
+        return Q(**{f"{at}__gte": place.at})
+    same = Q(**{at: place.at})
+    later = Q(**{f"{at}__gt": place.at}) | (same & Q(**{f"{key}__gt": place.id}))
+    if seq:
+        later |= same & Q(**{key: place.id, f"{seq}__gt": place.seq})
+    return later
+
+
+def changes_page(
+    *, since: dt.datetime, until: dt.datetime, after: Place | None, limit: int
+) -> tuple[list[Change], bool]:
+    """Up to `limit` changes at or after `since` and before `until`, after `after`, in the
+    log's order; and whether more follow. A provision counts as changed when it or its
+    instrument was (publishing an instrument publishes its provisions). Each kind of change
+    is read in order with its own keyset condition and limit, and the four are merged."""
+    window = {"__gte": since, "__lt": until}
+
+    def within(field: str) -> dict:
+        return {f"{field}{lookup}": moment for lookup, moment in window.items()}
+
+    instruments = (
+        Instrument.objects.published()
+        .filter(**within("updated_at"))
+        .filter(_after(after, "instrument", "published", "updated_at", "pk"))
+        .order_by("updated_at", "pk")[: limit + 1]
+    )
     provisions = (
         Provision.objects.published()
         .annotate(changed_at=Greatest("updated_at", "instrument__updated_at"))
-        .filter(changed_at__gte=since)
-        .values_list("pk", "changed_at", "instrument__title", "instrument__jurisdiction_id")
+        .filter(**within("changed_at"))
+        .filter(_after(after, "provision", "published", "changed_at", "pk"))
+        .order_by("changed_at", "pk")
+        .values_list("pk", "changed_at", "instrument__title", "instrument__jurisdiction_id")[
+            : limit + 1
+        ]
     )
     changes = _instrument_changes(instruments)
     changes += [Change("provision", pk, "published", *rest) for pk, *rest in provisions]
-    changes += _withdrawals(Withdrawal.objects.filter(withdrawn_at__gte=since))
-    return sorted(changes, key=lambda c: (c.at, c.kind != "instrument", c.id))
+    for kind in KIND_RANK:
+        changes += _withdrawals(
+            Withdrawal.objects.filter(kind=kind, **within("withdrawn_at"))
+            .filter(_after(after, kind, "withdrawn", "withdrawn_at", "record_id", "pk"))
+            .order_by("withdrawn_at", "record_id", "pk")[: limit + 1]
+        )
+    changes.sort(key=lambda c: c.place)
+    return changes[:limit], len(changes) > limit
+
+
+def settled_until(now: dt.datetime) -> dt.datetime:
+    """Where a change log asked for now may end. A change is stamped when it is saved but
+    seen only when its transaction commits: a log that ended after the stamp of a change
+    not yet committed would skip it for good. On PostgreSQL the log therefore ends at the
+    start of the oldest transaction elsewhere that has written and not yet committed."""
+    if connection.vendor != "postgresql":
+        return now  # SQLite: one writer at a time, for development
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )
+        (oldest,) = cursor.fetchone()
+    return min(now, oldest) if oldest is not None else now
 
 
 def _latest(

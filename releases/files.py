@@ -6,24 +6,22 @@ file (pyarrow writes a row group per batch). Beside the tables the SQLite file k
 position engine needs to resolve this release again (`resolver_*` tables, see resolver.py).
 """
 
+import csv
 import datetime as dt
 import hashlib
 import io
-import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from core import licences
-from core.csv_text import csv_lines
 from jurisdictions.models import Jurisdiction
-from policies.bulk import TABLES, codebook_json
-from policies.models import Dimension
+from policies.bulk import TABLES, Table, codebook_json
+from policies.models import Dimension, DimensionValue
 from policies.positions.queries import suspension_refs
 from policies.positions.rules import STACKING_DIMENSIONS
 from policies.positions.store import iter_coded_provisions, neutral_ranks
@@ -96,77 +94,106 @@ def _sql_value(value):
     return value
 
 
-def _arrow_type(values) -> pa.DataType:
-    """A column's type from the first batch: the database's columns are typed, so one
-    non-empty value tells it; a column empty throughout the batch is text."""
-    for value in values:
-        if value == "" or value is None:
-            continue
-        if isinstance(value, bool):
-            return pa.bool_()
-        if isinstance(value, int):
-            return pa.int64()
-        if isinstance(value, dt.datetime):
-            return pa.timestamp("us", tz="UTC")
-        if isinstance(value, dt.date):
-            return pa.date32()
-        return pa.string()
+def _field_at(model, path: str):
+    """The model field a lookup path ends on ("pk", "name", "jurisdiction__slug"); a foreign
+    key stands for the field it points to."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    field = model._meta.pk if last == "pk" else model._meta.get_field(last)
+    while field.is_relation:
+        field = field.target_field
+    return field
+
+
+INTEGER_FIELDS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+
+
+def arrow_type(field) -> pa.DataType:
+    """A column's Parquet type, from the model field it reads: the same in every release,
+    whether or not the table has rows."""
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return pa.bool_()
+    if kind in INTEGER_FIELDS:
+        return pa.int64()
+    if kind == "DateTimeField":
+        return pa.timestamp("us", tz="UTC")
+    if kind == "DateField":
+        return pa.date32()
     return pa.string()
 
 
-def _arrow_value(value, kind: pa.DataType):
-    if value == "" or value is None:
-        return None
-    if kind == pa.string() and not isinstance(value, str):
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    return value
+def schema_of(table: Table) -> pa.Schema:
+    model = table.queryset.model
+    return pa.schema(
+        [(name, arrow_type(_field_at(model, path))) for name, path in table.columns.items()]
+    )
 
 
-def _batches(rows: Iterator[dict]) -> Iterator[list[dict]]:
-    while batch := list(itertools.islice(rows, BATCH)):
-        yield batch
+def _stored(column: tuple, kind: pa.DataType) -> list:
+    """A column of a batch as SQLite and Parquet keep it: no value (None) for an empty
+    text, dates as ISO text for SQLite (Parquet takes the dates themselves)."""
+    if kind == pa.string():
+        return [value or None for value in column]
+    return list(column)
+
+
+def _sql_column(column: list, kind: pa.DataType) -> list:
+    if pa.types.is_timestamp(kind) or kind == pa.date32():
+        return [None if value is None else value.isoformat() for value in column]
+    return column
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class _Table:
-    """One table's SQLite and Parquet sinks, created at its first batch."""
-
-    def __init__(self, name: str, database: sqlite3.Connection, directory: Path):
-        self.name, self.database, self.directory = name, database, directory
-        self.columns: list[str] | None = None
-        self.writer: pq.ParquetWriter | None = None
-        self.schema: pa.Schema | None = None
-        self.rows = 0
-
-    def write(self, batch: list[dict]) -> None:
-        if self.columns is None:
-            self.columns = list(batch[0])
-            self.schema = pa.schema(
-                [(c, _arrow_type(row[c] for row in batch)) for c in self.columns]
-            )
-            self.writer = pq.ParquetWriter(
-                self.directory / PARQUET.format(table=self.name), self.schema
-            )
-            self.database.execute(
-                f"CREATE TABLE {_quoted(self.name)} ({', '.join(map(_quoted, self.columns))})"
-            )
-        self.database.executemany(
-            f"INSERT INTO {_quoted(self.name)} VALUES ({', '.join('?' * len(self.columns))})",
-            ([_sql_value(row[c]) for c in self.columns] for row in batch),
-        )
-        arrays = [
-            pa.array([_arrow_value(row[f.name], f.type) for row in batch], type=f.type)
-            for f in self.schema
-        ]
-        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-        self.rows += len(batch)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+def _write_table(
+    name: str,
+    table: Table,
+    archive: zipfile.ZipFile,
+    database: sqlite3.Connection,
+    directory: Path,
+) -> int:
+    """One table, read once in chunks, into its CSV member of the zip, its SQLite table and
+    its Parquet file (a row group per chunk). A table with no rows still gets all three:
+    a header, an empty table, an empty file with the schema. Returns the rows written."""
+    schema = schema_of(table)
+    columns = [_quoted(column) for column in schema.names]
+    database.execute(f"CREATE TABLE {_quoted(name)} ({', '.join(columns)})")
+    insert = f"INSERT INTO {_quoted(name)} VALUES ({', '.join('?' * len(columns))})"
+    rows = 0
+    with (
+        archive.open(f"{name}.csv", "w") as member,
+        pq.ParquetWriter(directory / PARQUET.format(table=name), schema) as parquet,
+    ):
+        text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(schema.names)
+        for batch in table.batches(BATCH):
+            writer.writerows(batch)
+            by_column = zip(*batch, strict=True)
+            stored = [_stored(c, kind) for c, kind in zip(by_column, schema.types, strict=True)]
+            in_sql = [_sql_column(c, kind) for c, kind in zip(stored, schema.types, strict=True)]
+            database.executemany(insert, zip(*in_sql, strict=True))
+            arrays = [pa.array(c, type=kind) for c, kind in zip(stored, schema.types, strict=True)]
+            parquet.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            rows += len(batch)
+        text.flush()
+        text.detach()
+    database.commit()
+    return rows
 
 
 def write_tables(directory: Path, number: int, readme: str) -> dict[str, int]:
@@ -175,23 +202,8 @@ def write_tables(directory: Path, number: int, readme: str) -> dict[str, int]:
     database = sqlite3.connect(directory / SQLITE.format(number=number))
     archive_path = directory / ARCHIVE.format(number=number)
     with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, source in TABLES.items():
-            table = _Table(name, database, directory)
-
-            def teed(rows, table=table):
-                for batch in _batches(rows):
-                    table.write(batch)
-                    yield from batch
-
-            with archive.open(f"{name}.csv", "w") as member:
-                text = io.TextIOWrapper(member, encoding="utf-8", newline="")
-                for line in csv_lines(teed(source())):
-                    text.write(line)
-                text.flush()
-                text.detach()
-            table.close()
-            database.commit()
-            counts[name] = table.rows
+        for name, table in TABLES.items():
+            counts[name] = _write_table(name, table, archive, database, directory)
         codebook = codebook_json()
         archive.writestr("codebook.json", codebook)
         archive.writestr("README.txt", readme)
@@ -250,6 +262,13 @@ def _write_resolver(database: sqlite3.Connection) -> None:
     database.executemany(
         "INSERT INTO resolver_neutral VALUES (?, ?, ?)",
         ((pk, rank, int(pk in stacking)) for pk, rank in neutral_ranks().items()),
+    )
+    # Which value each id coded, so `?release=N` labels it from this release's codebook
+    # (its `dimension_values` table) even if the value is renamed or relabelled later.
+    database.execute("CREATE TABLE resolver_values (value_id PRIMARY KEY, dimension, value)")
+    database.executemany(
+        "INSERT INTO resolver_values VALUES (?, ?, ?)",
+        DimensionValue.objects.order_by("pk").values_list("pk", "dimension__slug", "slug"),
     )
     database.execute("CREATE INDEX resolver_by_dimension ON resolver_provisions (dimension_id)")
 

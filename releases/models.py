@@ -46,6 +46,17 @@ class Release(models.Model):
     def __str__(self) -> str:
         return f"Release {self.number} ({self.cut_at:%Y-%m-%d})"
 
+    def change_counts(self) -> dict[str, dict[str, int]]:
+        """{instruments|provisions: {added, changed, unpublished: how many}}: the changelog
+        keeps counts (early releases kept the id lists here)."""
+        return {
+            table: {
+                action: len(held) if isinstance(held, list) else held
+                for action, held in self.changelog.get(table, {}).items()
+            }
+            for table in ("instruments", "provisions")
+        }
+
     @property
     def short_checksum(self) -> str:
         return self.archive_sha256[:12]

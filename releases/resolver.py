@@ -3,13 +3,15 @@
 edits. The inputs are the `resolver_*` tables of the release's SQLite file; the deciding
 provision is described from the release's own `provisions` table."""
 
+import copy
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.http import Http404
 
-from policies.models import Dimension
+from policies.models import Dimension, DimensionValue
 from policies.positions.queries import (
     InstrumentRef,
     JurisdictionRef,
@@ -51,7 +53,7 @@ class Frozen:
         if not path.is_file():
             raise Http404(f"The files of release {release.number} are missing.")
         self.database = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        # A table with no rows was not written (its columns come from its first row).
+        # Older releases lack some tables: those added since, and tables with no rows.
         self.tables = {name for (name,) in self.database.execute("SELECT name FROM sqlite_master")}
 
     def close(self):
@@ -93,6 +95,54 @@ class Frozen:
             )
             for row in rows
         ]
+
+    def codebook(self, dimensions: list[Dimension]) -> "FrozenCodebook":
+        """These dimensions as the release's codebook had them: names, value labels, ranks
+        and neutral points from its `dimension_values` table, so an answer under
+        `?release=N` never takes a label edited later."""
+        names, scales = {}, {}
+        for dimension, name, slug, label, rank, neutral in self.database.execute(
+            "SELECT dimension, dimension_name, value, label, rank, is_neutral "
+            "FROM dimension_values ORDER BY dimension, rank"
+        ):
+            names[dimension] = name
+            scales.setdefault(dimension, []).append((slug, label, rank, bool(neutral)))
+        # Which value each id coded, as the release recorded it (older releases did not:
+        # the ids' slugs now).
+        if "resolver_values" in self.tables:
+            slugs = {
+                pk: (dimension, value)
+                for pk, dimension, value in self.database.execute(
+                    "SELECT value_id, dimension, value FROM resolver_values"
+                )
+            }
+        else:
+            slugs = {v.pk: (d.slug, v.slug) for d in dimensions for v in d.values.all()}
+        frozen_dimensions, legends, values = [], {}, {}
+        for live in dimensions:
+            dimension = copy.copy(live)  # the live codebook's instances are shared
+            dimension.name = names.get(live.slug, live.name)
+            frozen_dimensions.append(dimension)
+            legends[live.pk] = [
+                DimensionValue(dimension_id=live.pk, slug=s, label=label, rank=r, is_neutral=n)
+                for s, label, r, n in scales.get(live.slug, ())
+            ]
+            by_slug = {v.slug: v for v in legends[live.pk]}
+            for value in live.values.all():
+                frozen = by_slug.get(slugs.get(value.pk, ("", ""))[1])
+                values[value.pk] = (
+                    value
+                    if frozen is None
+                    else DimensionValue(
+                        pk=value.pk,
+                        dimension_id=live.pk,
+                        slug=frozen.slug,
+                        label=frozen.label,
+                        rank=frozen.rank,
+                        is_neutral=frozen.is_neutral,
+                    )
+                )
+        return FrozenCodebook(frozen_dimensions, values, legends)
 
     def neutral(self) -> dict[int, int]:
         return dict(self.database.execute("SELECT dimension_id, rank FROM resolver_neutral"))
@@ -212,6 +262,27 @@ class Frozen:
         return refs
 
 
+@dataclass(frozen=True)
+class FrozenCodebook:
+    """Dimensions and values as a release had them: copies of today's instances (same ids
+    and slugs) carrying the release's names, labels and ranks."""
+
+    dimensions: list[Dimension]
+    values: dict[int, DimensionValue]  # by id
+    legends: dict[int, list[DimensionValue]]  # by dimension id, in rank order
+
+    def value(self, value: DimensionValue | None) -> DimensionValue | None:
+        return None if value is None else self.values.get(value.pk, value)
+
+
+def released_codebook(release: Release, dimensions: list[Dimension]) -> FrozenCodebook:
+    frozen = Frozen(release)
+    try:
+        return frozen.codebook(dimensions)
+    finally:
+        frozen.close()
+
+
 def released_answers(
     release: Release, jurisdictions: list, dimensions: list[Dimension], on: dt.date
 ) -> dict[int, list[PositionAnswer]]:
@@ -236,8 +307,10 @@ def released_answers(
             if r.decided_by:
                 deciding.add(r.decided_by.provision_id)
             wanted.update(r.overridden + r.noted)
-        values = {v.pk: v for d in dimensions for v in d.values.all()}
-        by_slug = {(d.slug, v.slug): v for d in dimensions for v in d.values.all()}
+        codebook = frozen.codebook(dimensions)
+        values = codebook.values
+        slug_of = {d.pk: d.slug for d in dimensions}
+        by_slug = {(slug_of[v.dimension_id], v.slug): v for v in values.values()}
         refs = frozen.provision_refs(wanted | deciding, by_slug, with_sources=deciding)
         orders = frozen.orders(
             {pk for interval in resolved.values() for pk in interval.resolution.suspended}
@@ -247,7 +320,7 @@ def released_answers(
     answers: dict[int, list[PositionAnswer]] = {}
     for j in jurisdictions:
         row = []
-        for d in dimensions:
+        for d in codebook.dimensions:
             interval = resolved.get((j.pk, d.pk))
             r = interval.resolution if interval is not None else None
             if r is None or not (r.is_known or interval.approximate or r.suspended):

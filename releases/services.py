@@ -1,12 +1,11 @@
 """Cutting a release: the one write of this app."""
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from policies.bulk import readme_text
@@ -62,8 +61,15 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
     releases_dir().mkdir(parents=True, exist_ok=True)
     building = releases_dir() / f".cutting-{number}-{second}"
     building.mkdir()
+    outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # One snapshot for every table, so an edit saved during the cut lands wholly
+                # in this release or wholly in the next (READ COMMITTED would let the
+                # provisions table see it and the instruments table not).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             readme = (
                 readme_text(now)
                 + f"\nThis is PolicyHub release {number}; manifest.json has each file's SHA-256.\n"
@@ -73,9 +79,7 @@ def release_cut(*, user=None, now: dt.datetime | None = None) -> Release:
                 building / files.SQLITE.format(number=number),
                 previous_file,
                 previous.number if previous else None,
-            )
-            (building / "changelog.json").write_text(
-                json.dumps(changes, indent=2), encoding="utf-8"
+                building / "changelog.json",
             )
             manifest = files.manifest_of(building)
             archive = manifest[files.ARCHIVE.format(number=number)]["sha256"]

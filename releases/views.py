@@ -19,6 +19,7 @@ def release_page(request, number: int):
             "citation": citation_of(release, page_url),
             "files": sorted(release.manifest.items()),
             "changes": release.changelog,
+            "counts": release.change_counts(),
         },
     )
 

@@ -52,9 +52,13 @@ def _no_map_drawn_by_another_test():
 @pytest.fixture(autouse=True)
 def _throttle_counts_in_memory(request, settings):
     """The API's rate-limit counts live in a database table in production, shared by every
-    worker (one statement a request). Tests that pin a view's query count measure the
+    worker (one statement for many requests). Tests that pin a view's query count measure the
     view's own queries, so they count in memory, from zero in each test (a fast run makes
-    more than a minute's allowance of requests); tests of the shared store opt out."""
+    more than a minute's allowance of requests); tests of the shared store opt out. Each
+    test starts without the requests a worker reserved in an earlier one."""
+    from core.throttle import forget_leases
+
+    forget_leases()
     if "shared_cache" in request.keywords:
         return
     from django.core.cache import caches

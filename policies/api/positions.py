@@ -19,7 +19,7 @@ from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
 from core.shapes import schema_of
 from core.snapshot import streamed_from_snapshot
 from jurisdictions.models import Jurisdiction
-from jurisdictions.selectors import jurisdiction_by_code, jurisdictions_by_codes
+from jurisdictions.selectors import jurisdiction_by_code
 from jurisdictions.shapes import jurisdiction_ref
 from policies.filters import JurisdictionListFilter
 from policies.forms import DayQuery, MapQuery, PositionQuery, TimelineQuery, too_many_to_compare
@@ -32,11 +32,11 @@ from policies.shapes import (
     Position,
     Timeline,
     codebook_value,
+    compare_csv,
     compare_of,
     interval_of,
     position_csv_row,
     position_of,
-    positions_csv,
 )
 
 DIMENSION_PARAM = OpenApiParameter(
@@ -198,14 +198,12 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         query = DayQuery(request.query_params)
         raise_for(query)
         as_of = query.cleaned_data["as_of"]
-        jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
-        dimensions = position_queries.codebook()
+        jurisdictions, version = position_queries.listed_by_codes(codes, "jurisdictions")
+        dimensions = position_queries.codebook(version)
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)
         if request.accepted_renderer.format == "csv":
-            # One row per jurisdiction and dimension, with the provenance, deciding
-            # instrument, pinpoint and sources of the positions CSV.
-            answers = [answer for j in jurisdictions for answer in table[j.pk]]
-            return csv_download(positions_csv(answers, as_of, request), "policyhub-compare.csv")
+            csv_text = compare_csv(as_of, jurisdictions, table, request)
+            return csv_download(csv_text, "policyhub-compare.csv")
         return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 

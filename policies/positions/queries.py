@@ -28,7 +28,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, JSONObject
 
+from core.prepared import Prepared
 from jurisdictions.models import Jurisdiction
+from jurisdictions.selectors import in_order_of_codes
 from policies.models import (
     Citation,
     Dimension,
@@ -105,6 +107,11 @@ PROVISION_COLUMNS = (
 )
 
 
+_provision_rows = Prepared(
+    lambda ids: Provision.objects.filter(pk__any_of=ids).order_by().values_list(*PROVISION_COLUMNS)
+)
+
+
 def provision_refs(
     provision_ids, values: dict[int, DimensionValue], *, with_sources=(), rows=(), known=None
 ) -> dict[int, ProvisionRef]:
@@ -115,8 +122,7 @@ def provision_refs(
     rows = {row[0]: row for row in rows}
     missing = set(provision_ids).difference(rows)
     if missing:
-        found = Provision.objects.filter(pk__any_of=missing).order_by()
-        rows.update((row[0], row) for row in found.values_list(*PROVISION_COLUMNS))
+        rows.update((row[0], row) for row in _provision_rows(ids=sorted(missing)))
     known = known or {}
     with_sources = set(with_sources)
     unread = with_sources.difference(known)
@@ -332,6 +338,10 @@ def _stored_records(positions: QuerySet[Position], *, with_sources=False) -> lis
     """Stored intervals as Records. `with_sources` reads each deciding provision's sources
     in the same query (a subquery per row): for small answers, where the separate query of
     sources would be a round trip of its own."""
+    return _records(_stored_rows(positions, with_sources=with_sources), with_sources=with_sources)
+
+
+def _stored_rows(positions: QuerySet[Position], *, with_sources=False) -> QuerySet:
     # The id lists are read as text and parsed with orjson: JSONField's json.loads was a
     # tenth of a thousand-row answer.
     annotations = {
@@ -343,7 +353,10 @@ def _stored_records(positions: QuerySet[Position], *, with_sources=False) -> lis
     if with_sources:
         annotations["sources_text"] = _sources_subquery()
         columns = (*STORED_COLUMNS, "sources_text")
-    rows = positions.order_by().annotate(**annotations).values_list(*columns)
+    return positions.order_by().annotate(**annotations).values_list(*columns)
+
+
+def _records(rows, *, with_sources=False) -> list[Record]:
     width = len(STORED_COLUMNS)
     return [
         Record(
@@ -356,6 +369,19 @@ def _stored_records(positions: QuerySet[Position], *, with_sources=False) -> lis
         )
         for row in rows
     ]
+
+
+# A profile's or a comparison's stored positions with their deciding provisions and those
+# provisions' sources, compiled once per process: building and compiling this queryset had
+# taken longer than the database took to answer it.
+_profile_rows = Prepared(
+    lambda jurisdictions, dimensions, on: _stored_rows(
+        Position.objects.on(on).filter(
+            jurisdiction_id__any_of=jurisdictions, dimension_id__any_of=dimensions
+        ),
+        with_sources=True,
+    )
+)
 
 
 def _sources_subquery() -> Subquery:
@@ -478,15 +504,15 @@ def _provisions_of(records, values) -> dict[int, ProvisionRef]:
 _codebook: tuple[str, list[Dimension]] | None = None
 
 
-def codebook() -> list[Dimension]:
+def codebook(version: str | None = None) -> list[Dimension]:
     """Every dimension with its values in rank order, in codebook order.
 
     Read once per process while the data version stands (editing a dimension or a value
     changes it), so a page or an answer pays one small query for it instead of two and
-    the building of some eighty model instances. The instances are shared: read them,
-    never change them."""
+    the building of some eighty model instances; none when the caller read the `version`
+    already (`listed_by_codes`). The instances are shared: read them, never change them."""
     global _codebook
-    version = data_version.current()
+    version = version or data_version.current()
     cached = _codebook
     if cached is None or cached[0] != version:
         dimensions = list(
@@ -529,11 +555,11 @@ def profiles(
     listed = {j.pk: j for j in jurisdictions}
     if include_drafts:
         records = _preview_records(list(listed), list(by_id), on)
+    elif listed and by_id:
+        rows = _profile_rows(jurisdictions=list(listed), dimensions=list(by_id), on=on)
+        records = _records(rows, with_sources=True)
     else:
-        records = _stored_records(
-            Position.objects.on(on).filter(jurisdiction_id__in=listed, dimension_id__in=by_id),
-            with_sources=True,
-        )
+        records = []
     answers = _hydrate(records, listed, by_id)
     return {
         pk: [
@@ -590,6 +616,30 @@ class ListedJurisdiction(NamedTuple):
 
 
 LISTED_COLUMNS = ("pk", "slug", "name", "level", "fips", "ocd_id")
+
+# Jurisdictions by code with the data version in the same row, so that a comparison learns
+# whether its codebook is current without a round trip of its own.
+_listed_with_version = Prepared(
+    lambda codes: (
+        Jurisdiction.objects.filter(
+            Q(fips__any_of=codes) | Q(slug__any_of=codes) | Q(ocd_id__any_of=codes)
+        )
+        .annotate(version=data_version.token_subquery())
+        .values_list(*LISTED_COLUMNS, "version")
+    )
+)
+
+
+def listed_by_codes(codes: list[str], parameter: str) -> tuple[list[ListedJurisdiction], str]:
+    """The jurisdictions with these FIPS codes, slugs or OCD ids in the order given (each
+    once; a ValidationError names the codes that match none), and the data version, in one
+    query compiled once per process."""
+    rows = _listed_with_version(codes=codes)
+    found = [ListedJurisdiction(*row[:-1]) for row in rows]
+    version = data_version.as_text(rows[0][-1]) if rows else data_version.current()
+    return in_order_of_codes(found, codes=codes, parameter=parameter), version
+
+
 HELD_COLUMNS = (
     "held__value_id",
     "held__provenance",

@@ -7,6 +7,7 @@ read. A cache keyed on `current()` is invalidated in every process at once, by i
 
 import uuid
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from policies.models import DataVersion
@@ -16,7 +17,16 @@ SINGLETON = 1
 
 def current() -> str:
     tokens = DataVersion.objects.filter(pk=SINGLETON).values_list("token", flat=True)[:1]
-    return tokens[0].hex if tokens else "none"
+    return as_text(tokens[0] if tokens else None)
+
+
+def token_subquery() -> Subquery:
+    """The version's token as a column of another query (None before the first bump)."""
+    return Subquery(DataVersion.objects.filter(pk=SINGLETON).values("token")[:1])
+
+
+def as_text(token: uuid.UUID | None) -> str:
+    return token.hex if token is not None else "none"
 
 
 def bump() -> None:

@@ -2,25 +2,15 @@
 
 from django.db import migrations
 
+from core import roles
+
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("releases")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True  # create_permissions skips apps without models
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in (
-        ("curators", ["view_release"]),
-        ("editors", ["view_release", "add_release"]),
-    ):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="releases", codename__in=codenames)
-        )
+    roles.grant(
+        apps,
+        "releases",
+        {"curators": ["view_release"], "editors": ["view_release", "add_release"]},
+    )
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,5 @@
-"""A NUL character in any query parameter is a clear 400, never a database error."""
+"""A NUL character in any query parameter is a clear 400, never a database error; the API
+passes by the session, user and message middleware that only pages use."""
 
 import pytest
 from django.urls import reverse
@@ -22,3 +23,28 @@ def test_the_admin_search_is_covered_too(client, bob):
     client.force_login(bob)
     response = client.get(reverse("admin:policies_instrument_changelist"), {"q": "\x00"})
     assert response.status_code == 400
+
+
+def test_the_api_passes_by_sessions_users_and_messages_and_pages_do_not(rf):
+    from django.http import HttpResponse
+
+    from core import middleware
+
+    seen = {}
+
+    def view(request):
+        seen[request.path] = [
+            name for name in ("session", "user", "_messages") if hasattr(request, name)
+        ]
+        return HttpResponse()
+
+    chain = middleware.SessionMiddleware(
+        middleware.AuthenticationMiddleware(
+            middleware.OTPMiddleware(
+                middleware.MessageMiddleware(middleware.history_request_middleware(view))
+            )
+        )
+    )
+    for path in ("/api/v1/jurisdictions/17031/", "/about/"):
+        chain(rf.get(path))
+    assert seen == {"/api/v1/jurisdictions/17031/": [], "/about/": ["session", "user", "_messages"]}

@@ -1,5 +1,6 @@
-"""The API's anonymous limit: one atomic count a request in the shared table, fixed windows
-with an exact Retry-After, and no request lost when workers count at once."""
+"""The API's anonymous limit: atomic counts in the shared table, reserved by each worker
+several requests at a time, fixed windows with an exact Retry-After, and no request lost
+when workers count at once."""
 
 import threading
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from core import throttle
 from core.models import RateCount
-from core.throttle import count_hit
+from core.throttle import count_hit, leased_hit
 
 pytestmark = [pytest.mark.shared_cache]
 
@@ -99,3 +100,42 @@ def test_workers_counting_at_once_lose_no_request():
     for thread in threads:
         thread.join()
     assert RateCount.objects.get(key="anon:192.0.2.1").hits == 200
+
+
+@pytest.mark.django_db
+def test_a_worker_counts_many_requests_in_one_statement(django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        assert all(leased_hit("anon:192.0.2.1", 120, 100.0, 10_000) for _ in range(1000))
+    assert RateCount.objects.get(key="anon:192.0.2.1").hits >= 1000
+
+
+@pytest.mark.django_db
+def test_a_worker_serves_exactly_the_limit_then_refuses_without_asking(
+    django_assert_num_queries,
+):
+    allowed = [leased_hit("anon:192.0.2.1", 120, 100.0, 200) for _ in range(200)]
+    assert allowed == [True] * 200
+    with django_assert_num_queries(0):
+        assert not any(leased_hit("anon:192.0.2.1", 120, 101.0, 200) for _ in range(50))
+    assert RateCount.objects.get(key="anon:192.0.2.1").hits == 200
+
+
+@pytest.mark.django_db
+def test_workers_holding_reservations_never_let_a_client_past_its_limit(monkeypatch):
+    workers = [{}, {}, {}]  # each process's reservations
+    allowed = 0
+    for n in range(400):
+        monkeypatch.setattr(throttle, "_leases", workers[(n * 7 // 3) % 3])
+        allowed += leased_hit("anon:192.0.2.1", 120, 100.0, 200)
+    # Never more than the limit; what a worker reserved and was not asked for again is at
+    # most a twentieth of what was left each time it reserved.
+    assert 200 * 0.8 <= allowed <= 200
+    assert count_hit("anon:192.0.2.1", 120, 101.0, 0) >= allowed
+
+
+@pytest.mark.django_db
+def test_a_new_window_brings_a_new_allowance():
+    assert all(leased_hit("anon:192.0.2.1", 120, 100.0, 50) for _ in range(50))
+    assert not leased_hit("anon:192.0.2.1", 120, 110.0, 50)
+    assert leased_hit("anon:192.0.2.1", 180, 121.0, 50)
+    assert RateCount.objects.get(key="anon:192.0.2.1").window_end == 180

@@ -63,9 +63,13 @@ def test_every_jurisdiction_is_answered_in_its_declared_shape(rf):
         assert problems(jurisdiction_of(jurisdiction, request), JurisdictionShape) == []
 
 
-def test_one_jurisdiction_is_read_in_one_query(client, django_assert_num_queries):
+@pytest.mark.shared_cache
+def test_one_jurisdiction_is_read_in_one_query_the_rate_limit_included(
+    client, django_assert_num_queries
+):
     url = api("jurisdiction-detail", "17031")
-    client.get(url)  # as after the process's first request
+    # As after the process's first request, which also reserved requests of the rate limit.
+    client.get(url)
     with django_assert_num_queries(JURISDICTION_DETAIL_QUERIES):
         body = get(client, url)
     assert (body["fips"], body["state"]) == ("17031", "IL")

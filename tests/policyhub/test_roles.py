@@ -11,8 +11,6 @@ from tests import database
 from tests.factories import make_state
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-# The releases app's roles migration still makes its permissions itself (to move to core.roles).
-GRANTS_ON_ITS_OWN = {"releases/migrations/0002_roles.py"}
 
 
 def _calls(path: Path) -> set[str]:
@@ -31,7 +29,7 @@ def test_every_role_migration_grants_through_the_one_function():
         for path in migrations
         if "create_permissions" in _calls(path) or "get_or_create" in _calls(path)
     }
-    assert granting == GRANTS_ON_ITS_OWN
+    assert granting == set()
 
 
 def _roles() -> dict[str, set[str]]:

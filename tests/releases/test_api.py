@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from policies.models import Instrument, Provision
+from policies.models import DimensionValue, Instrument, Provision
 from policies.positions.queries import codebook
 from policies.services import instrument_unpublish
+from policies.shapes import POSITION_CSV_HEADER
 from releases.services import release_cut
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -73,6 +74,38 @@ def test_release_1_answers_stay_identical_after_later_edits(client, bob):
         get(client, "api:positions", **county)["results"][0]["value"]
         != (get(client, "api:positions", release=1, **county)["results"][0]["value"])
     )
+
+
+def test_release_answers_keep_the_labels_and_names_of_their_codebook(client):
+    release_cut(now=NOON)
+    before = every_answer(client, release=1)
+    value = DimensionValue.objects.get(dimension__slug="detainer-holds", slug="prohibited")
+    original = value.label
+    value.label = "Relabelled after the cut"
+    value.save()
+    dimension = value.dimension
+    dimension.name = "Renamed after the cut"
+    dimension.save()
+
+    assert every_answer(client, release=1) == before
+    live = get(client, "api:map", dimension="detainer-holds", level="state", as_of="2019-06-01")
+    assert "Relabelled after the cut" in {v["label"] for v in live["legend"]}
+    frozen = get(
+        client, "api:map", dimension="detainer-holds", level="state", as_of="2019-06-01", release=1
+    )
+    assert {v["slug"]: v["label"] for v in frozen["legend"]}["prohibited"] == original
+
+
+def test_a_release_compare_csv_has_the_columns_and_rows_of_the_live_one(client):
+    params = {"jurisdictions": "06,48,17031", "as_of": "2019-06-01", "format": "csv"}
+    live = client.get(reverse("api:compare"), params)
+    release_cut(now=NOON)
+    frozen = client.get(reverse("api:compare"), {**params, "release": 1})
+    assert frozen.status_code == 200
+    header = frozen.content.decode().splitlines()[0].split(",")
+    assert header == POSITION_CSV_HEADER
+    assert "provenance" in header and "decided_by.instrument.title" in header
+    assert frozen.content == live.content
 
 
 def test_an_unknown_release_is_a_404_naming_it(client):

@@ -30,10 +30,23 @@ def published_now() -> set[tuple[str, int]]:
     }
 
 
-def change_log(client, since):
-    response = client.get(reverse("api:changes"), {"since": since})
+def change_log(client, since, **params):
+    response = client.get(reverse("api:changes"), {"since": since, **params})
     assert response.status_code == 200, response.content[:500]
     return response.json()
+
+
+def every_page(client, since, page_size):
+    """The whole change log since a moment, following `next`: (changes, until, pages)."""
+    page = change_log(client, since, page_size=page_size)
+    changes, pages = page["changes"], 1
+    while page["next"]:
+        response = client.get(page["next"])
+        assert response.status_code == 200, response.content[:500]
+        page = response.json()
+        changes += page["changes"]
+        pages += 1
+    return changes, page["until"], pages
 
 
 def make_every_kind_of_change(alice, bob):
@@ -50,19 +63,65 @@ def make_every_kind_of_change(alice, bob):
     return sb54
 
 
-def test_the_change_log_replays_to_the_bulk_download(client, alice, bob):
-    synced = published_now()
-    since = timezone.now().isoformat()
-    make_every_kind_of_change(alice, bob)
-    log = change_log(client, since)
-    for change in log["changes"]:  # oldest first
+def replay(synced: set, changes: list[dict]) -> set:
+    for change in changes:  # oldest first
         record = (change["kind"], change["id"])
         if change["action"] == "withdrawn":
             synced.discard(record)
         else:
             synced.add(record)
-    assert synced == published_now()
+    return synced
+
+
+def test_the_change_log_replays_to_the_bulk_download(client, alice, bob):
+    synced = published_now()
+    since = timezone.now().isoformat()
+    make_every_kind_of_change(alice, bob)
+    log = change_log(client, since)
+    assert log["next"] is None
+    assert replay(synced, log["changes"]) == published_now()
     assert change_log(client, log["until"])["changes"] == []
+
+
+def test_small_pages_replay_the_same_changes_in_the_same_order(client, alice, bob):
+    since = timezone.now().isoformat()
+    make_every_kind_of_change(alice, bob)  # publishing Harris stamps its provisions alike
+    whole = change_log(client, since)["changes"]
+    assert len({c["at"] for c in whole}) < len(whole)  # ties, which pages must not split
+    paged, _, pages = every_page(client, since, page_size=2)
+    assert pages == -(-len(whole) // 2)
+    assert paged == whole
+
+
+def test_pages_keep_their_window_while_changes_arrive(client, alice, bob):
+    synced = published_now()
+    since = timezone.now().isoformat()
+    make_every_kind_of_change(alice, bob)
+    page = change_log(client, since, page_size=2)
+    until, changes = page["until"], page["changes"]
+    late = Instrument.objects.published().order_by("pk").first()
+    late.summary = "Edited while the pages were read."
+    late.save()
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        assert page["until"] == until
+        changes += page["changes"]
+    assert all(change["at"] < until for change in changes)
+    following = change_log(client, until)["changes"]  # the next sync has the late edit
+    assert ("instrument", late.pk) in {(c["kind"], c["id"]) for c in following}
+    assert replay(replay(synced, changes), following) == published_now()
+
+
+def test_a_bad_cursor_or_page_size_is_a_400_naming_it(client):
+    for params, name in (
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "WyJ4Il0"}, "cursor"),  # base64 of ["x"]
+        ({"since": "2024-01-01", "page_size": "0"}, "page_size"),
+        ({"since": "2024-01-01", "page_size": "many"}, "page_size"),
+    ):
+        response = client.get(reverse("api:changes"), params)
+        assert response.status_code == 400, params
+        assert name in response.json()["errors"], params
 
 
 def test_an_unpublished_instrument_is_a_tombstone_with_time_and_reason(client, alice, bob):

@@ -11,8 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
+from policies import bulk
 from policies.bulk import TABLES
-from policies.models import Instrument, Provision
+from policies.models import Event, Instrument, Provision
 from policies.services import instrument_unpublish
 from releases import files
 from releases.models import Release
@@ -33,10 +34,51 @@ def test_a_release_writes_every_table_three_ways_and_they_agree():
         assert len(rows) == release.counts[table], table
         (in_sqlite,) = database.execute(f'SELECT count(*) FROM "{table}"').fetchone()
         assert in_sqlite == release.counts[table], table
-        if release.counts[table]:
-            assert pq.read_table(directory / f"{table}.parquet").num_rows == len(rows), table
+        assert pq.read_table(directory / f"{table}.parquet").num_rows == len(rows), table
     assert release.counts["instruments"] == Instrument.objects.published().count()
     assert "codebook.json" in archive.namelist()
+
+
+def test_the_release_csv_tables_are_those_of_the_bulk_download_byte_for_byte():
+    release_cut(now=NOON)
+    buffer = io.BytesIO()
+    bulk.write_zip(buffer)
+    live = zipfile.ZipFile(buffer)
+    frozen = zipfile.ZipFile(release_directory(1) / "policyhub-release-1.zip")
+    for table in TABLES:
+        assert frozen.read(f"{table}.csv") == live.read(f"{table}.csv"), table
+
+
+def test_an_empty_table_still_gets_its_three_files_so_every_release_has_the_same_set():
+    first = release_cut(now=NOON)
+    Event.objects.all().delete()
+    second = release_cut(now=NOON + dt.timedelta(days=1))
+    assert second.counts["events"] == 0
+    directory = release_directory(2)
+    columns = list(TABLES["events"].columns)
+    csv_text = zipfile.ZipFile(directory / "policyhub-release-2.zip").read("events.csv")
+    assert csv_text.decode().splitlines() == [",".join(columns)]
+    database = sqlite3.connect(directory / "policyhub-release-2.sqlite")
+    in_sqlite = database.execute('SELECT * FROM "events"')
+    assert [d[0] for d in in_sqlite.description] == columns
+    assert in_sqlite.fetchall() == []
+    empty = pq.read_table(directory / "events.parquet")
+    assert (empty.num_rows, empty.schema.names) == (0, columns)
+    assert empty.schema == pq.read_table(release_directory(1) / "events.parquet").schema
+    assert {n.replace("-2.", "-N.") for n in second.manifest} == {
+        n.replace("-1.", "-N.") for n in first.manifest
+    }
+
+
+def test_parquet_columns_take_their_types_from_the_fields_they_read():
+    release_cut(now=NOON)
+    schema = pq.read_schema(release_directory(1) / "instruments.parquet")
+    assert str(schema.field("instrument_id").type) == "int64"
+    assert str(schema.field("effective_on").type) == "date32[day]"
+    assert str(schema.field("binding").type) == "bool"
+    assert str(schema.field("published_at").type) == "timestamp[us, tz=UTC]"
+    assert str(schema.field("supersedes_id").type) == "int64"  # empty in most rows
+    assert str(schema.field("title").type) == "string"
 
 
 def test_the_files_verify_against_their_manifest_and_a_changed_byte_is_caught():
@@ -51,9 +93,22 @@ def test_the_files_verify_against_their_manifest_and_a_changed_byte_is_caught():
     assert release_verify(release=release) == ["provisions.parquet"]
 
 
+def changelog_file(release) -> dict:
+    return json.loads((release_directory(release.number) / "changelog.json").read_text())
+
+
 def test_the_first_changelog_adds_everything_and_the_next_names_what_changed(bob):
     first = release_cut(now=NOON)
-    assert len(first.changelog["instruments"]["added"]) == first.counts["instruments"]
+    added = changelog_file(first)["instruments"]["added"]
+    assert added == sorted(Instrument.objects.published().values_list("pk", flat=True))
+    assert first.changelog["instruments"] == {
+        "added": first.counts["instruments"],
+        "changed": 0,
+        "unpublished": 0,
+    }
+    assert changelog_file(first)["provisions"]["added"] == sorted(
+        Provision.objects.published().values_list("pk", flat=True)
+    )
     withdrawn = Instrument.objects.published().get(title="California Values Act")
     edited = Provision.objects.published().exclude(instrument=withdrawn).first()
     edited.pinpoint = "§ 99 (corrected)"
@@ -61,8 +116,10 @@ def test_the_first_changelog_adds_everything_and_the_next_names_what_changed(bob
     instrument_unpublish(instrument=withdrawn, user=bob, reason="Under correction")
 
     second = release_cut(now=NOON + dt.timedelta(days=1))
-    changes = second.changelog
-    assert changes["previous_release"] == 1
+    changes = changelog_file(second)
+    assert changes["previous_release"] == second.changelog["previous_release"] == 1
+    assert second.change_counts()["instruments"] == {"added": 0, "unpublished": 1, "changed": 0}
+    assert changes["positions_changed"] == second.changelog["positions_changed"]
     assert changes["instruments"] == {"added": [], "unpublished": [withdrawn.pk], "changed": []}
     assert changes["provisions"]["changed"] == [edited.pk]
     assert set(changes["provisions"]["unpublished"]) == set(
