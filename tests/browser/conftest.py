@@ -12,11 +12,13 @@ after `migrate`, the curation roles included.
 
 import re
 import shutil
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers import basehttp
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from policies.loading.seed import load_all
@@ -47,6 +49,39 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(skip)
+
+
+# ---------------------------------------------------------------------------------------
+# The live server: one request at a time when its threads share one SQLite connection
+
+_SHARED_CONNECTION = threading.Lock()
+_threaded_get_app = basehttp.ThreadedWSGIServer.get_app
+
+
+def _get_app_one_request_at_a_time(server):
+    """On SQLite in memory, every thread of the live server reads through the test's one
+    connection (pytest-django passes it as `connections_override`). Two pages read at once
+    (the map's year slider asks for the next year before the last has arrived) interleaved
+    their cursors on it and both waited for ever. So, there, each request runs whole,
+    streamed bodies included, while holding a lock. PostgreSQL gives each thread its own
+    connection and keeps Django's threads."""
+    app = _threaded_get_app(server)
+    if not server.connections_override:
+        return app
+
+    def one_request_at_a_time(environ, start_response):
+        with _SHARED_CONNECTION:
+            response = app(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+    return one_request_at_a_time
+
+
+basehttp.ThreadedWSGIServer.get_app = _get_app_one_request_at_a_time
 
 
 # ---------------------------------------------------------------------------------------
