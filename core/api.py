@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page
 from django.db import DataError
 from django.http import Http404
 from django.urls import reverse
@@ -68,6 +69,17 @@ def link(request, viewname: str, key) -> str:
     return template.replace(_KEY, quote(str(key), safe=""))
 
 
+def links(request, viewname: str):
+    """`link` for many keys of one view: a function of the key, for a list's rows."""
+    prefix, _, suffix = link(request, viewname, _KEY).partition(_KEY)
+
+    def url(key) -> str:
+        # A primary key's digits need no quoting.
+        return f"{prefix}{key if type(key) is int else quote(str(key), safe='')}{suffix}"
+
+    return url
+
+
 @extend_schema_field(OpenApiTypes.URI)
 class LinkField(serializers.Field):
     """The URL of a view for the object, as `link` builds it: `key` picks the URL's key
@@ -118,6 +130,27 @@ class Pagination(PageNumberPagination):
         except exceptions.NotFound:
             number = query.cleaned_data["page"]
             raise exceptions.NotFound({"page": [params.past_the_last(number)]}) from None
+
+    def paginate_rows(self, read, request):
+        """A page read with the count in the same query: `read(offset, limit)` returns the
+        page and the number of rows in all, None when the page is empty. The same page,
+        links and errors as `paginate_queryset`, without a query of its own for the count."""
+        self.request = request
+        query = params.PageQuery(request.query_params)
+        raise_for(query)
+        size = self.get_page_size(request)
+        number = query.cleaned_data["page"]
+        page, count = read((number - 1) * size, size)
+        if count is None:
+            if number > 1:
+                raise exceptions.NotFound({"page": [params.past_the_last(number)]})
+            count = 0
+        paginator = self.django_paginator_class([], size)
+        paginator.count = count  # a cached property: the count read with the page
+        self.page = Page([], number, paginator)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return page
 
     def get_paginated_response(self, data):
         return Response(

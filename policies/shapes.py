@@ -8,12 +8,12 @@ import io
 import json
 from typing import Annotated, Literal, TypedDict
 
-from core.api import link
+from core.api import link, links
 from core.shapes import Help, Link, RelatedSlug, Timestamp, columns, resource_shape, timestamp
 from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
 from policies import models
 from policies.dates import Precision
-from policies.positions.queries import PositionAnswer
+from policies.positions.queries import PositionAnswer, PositionPage, SuspensionRef
 
 # --- instruments and provisions (/api/v1/instruments/, /api/v1/provisions/) ---------------
 
@@ -380,20 +380,21 @@ def noted_of(answer: PositionAnswer) -> list[Noted]:
 
 
 def suspended_by_of(answer: PositionAnswer) -> list[SuspendedBy]:
-    return [
-        {
-            "order": s.order,
-            "from": s.starts_on,
-            "until": s.ends_on,
-            "until_reason": s.end_reason,
-            "instrument": s.instrument.title,
-            "jurisdiction": s.instrument.jurisdiction.slug,
-            "dimension": s.dimension_slug,
-            "pinpoint": s.pinpoint,
-            "source": s.source.url if s.source else None,
-        }
-        for s in answer.suspensions
-    ]
+    return [_suspended_by(s) for s in answer.suspensions]
+
+
+def _suspended_by(s: SuspensionRef) -> SuspendedBy:
+    return {
+        "order": s.order,
+        "from": s.starts_on,
+        "until": s.ends_on,
+        "until_reason": s.end_reason,
+        "instrument": s.instrument.title,
+        "jurisdiction": s.instrument.jurisdiction.slug,
+        "dimension": s.dimension_slug,
+        "pinpoint": s.pinpoint,
+        "source": s.source.url if s.source else None,
+    }
 
 
 def compare_of(as_of: dt.date, jurisdictions, dimensions, table, request) -> Compare:
@@ -438,6 +439,76 @@ def position_of(answer: PositionAnswer, as_of: dt.date, request) -> Position:
         "as_of": as_of,
         **interval_of(answer, request),
     }
+
+
+def position_page_of(page: PositionPage, as_of: dt.date, request) -> list[Position]:
+    """A page of the positions list: what `position_of` gives for each row, built from the
+    rows `positions_page` read rather than through an answer object per row, the parts
+    that repeat (a value, a provision's sources, a set-aside provision) built once each. A
+    thousand rows had cost more here than in the database (docs/benchmarks.md);
+    tests/policies/api/test_positions.py checks the two agree on every county."""
+    dimension, values = page.dimension.slug, page.values
+    shown = {pk: (v.slug, v.label, v.rank) for pk, v in values.items()}
+    instrument_url = links(request, "api:instrument-detail")
+    sources = {
+        pk: [{"title": s.title, "url": s.url} for s in refs] for pk, refs in page.sources.items()
+    }
+    set_aside, noted = {}, {}
+    for pk, (_, _, _, value_id, _, title, *_, j_slug, _) in page.mentioned.items():
+        set_aside[pk] = {
+            "provision": pk,
+            "instrument": title,
+            "jurisdiction": j_slug,
+            "value": values[value_id].slug,
+        }
+        noted[pk] = {"provision": pk, "instrument": title, "value": values[value_id].slug}
+    suspended = {pk: _suspended_by(s) for pk, s in page.suspensions.items()}
+    results = []
+    for row, overridden, mandates, suspensions in page.rows:
+        _, slug, name, level, fips, ocd_id, value_id, provenance, provision_id, *interval = row[:12]
+        value = shown.get(value_id)
+        decided_by = None
+        if provision_id:
+            (_, pinpoint, exceptions, _, instrument, title, kind, citation, binding) = row[15:24]
+            decided_by = {
+                "instrument": {
+                    "id": instrument,
+                    "title": title,
+                    "kind": kind,
+                    "citation": citation,
+                    "binding": binding,
+                    "jurisdiction": row[26],
+                    "url": instrument_url(instrument),
+                },
+                "provision": {"id": provision_id, "pinpoint": pinpoint, "exceptions": exceptions},
+                "sources": sources[provision_id],
+            }
+        approximate, valid_from, valid_to = interval[:3] if provenance else (False, None, None)
+        results.append(
+            {
+                "jurisdiction": {
+                    "slug": slug,
+                    "name": name,
+                    "level": level,
+                    "fips": fips,
+                    "ocd_id": ocd_id,
+                },
+                "as_of": as_of,
+                "dimension": dimension,
+                "value": value[0] if value else None,
+                "value_label": value[1] if value else "Unknown",
+                "rank": value[2] if value else None,
+                "provenance": provenance or "unknown",
+                "approximate": approximate,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "decided_by": decided_by,
+                "overridden": [set_aside[i] for i in overridden if i in set_aside],
+                "mandates_noted": [noted[i] for i in mandates if i in noted],
+                "suspended_by": [suspended[i] for i in suspensions if i in suspended],
+            }
+        )
+    return results
 
 
 # The CSV of positions, wherever it is downloaded (the positions endpoint, a profile, a

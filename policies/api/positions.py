@@ -36,7 +36,7 @@ from policies.shapes import (
     compare_of,
     interval_of,
     position_csv_row,
-    position_of,
+    position_page_of,
 )
 
 DIMENSION_PARAM = OpenApiParameter(
@@ -104,9 +104,13 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
         )
         if request.accepted_renderer.format == "csv":
             return position_csv(jurisdictions, dimension, as_of, request)
-        page = self.paginate_queryset(jurisdictions)
-        answers = position_queries.positions_on(dimension, as_of, page)
-        return self.get_paginated_response([position_of(a, as_of, request) for a in answers])
+        page = self.paginator.paginate_rows(
+            lambda offset, limit: position_queries.positions_page(
+                dimension, as_of, jurisdictions, offset=offset, limit=limit
+            ),
+            request,
+        )
+        return self.get_paginated_response(position_page_of(page, as_of, request))
 
 
 CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import orjson
 from django.db.models import (
     Case,
+    Count,
     Exists,
     FilteredRelation,
     OuterRef,
@@ -384,16 +385,18 @@ _profile_rows = Prepared(
 )
 
 
-def _sources_subquery() -> Subquery:
+def _sources_subquery(
+    provision: str = "provision_id", instrument: str = "provision__instrument_id"
+) -> Subquery:
     """The deciding provision's citations (its own and its instrument's) as the items of a
     JSON array, each with what orders it: `_source_refs` sorts them, its own first then its
     instrument's, each in citation order, and drops repeats, as `merge_sources` does.
-    (Sorted when read because SQLite before 3.44 cannot order inside an aggregate.)"""
-    provision = OuterRef("provision_id")
+    (Sorted when read because SQLite before 3.44 cannot order inside an aggregate.)
+    `provision` and `instrument` name the outer query's columns of the provision's id and
+    its instrument's."""
+    provision = OuterRef(provision)
     citations = (
-        Citation.objects.filter(
-            Q(provision_id=provision) | Q(instrument_id=OuterRef("provision__instrument_id"))
-        )
+        Citation.objects.filter(Q(provision_id=provision) | Q(instrument_id=OuterRef(instrument)))
         .order_by()
         .annotate(one=Value(1))
         .values("one")
@@ -604,6 +607,88 @@ def positions_on(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class PositionPage:
+    """A page of one dimension's positions as `positions_page` reads it, for the JSON list
+    (`policies.shapes.position_page_of`): plain rows, no object per position."""
+
+    dimension: Dimension
+    values: dict[int, DimensionValue]
+    # Per jurisdiction: its PAGE_COLUMNS row, then the ids of the provisions its position
+    # sets aside, of those it notes, and of the court orders that suspend one.
+    rows: list[tuple[tuple, tuple[int, ...], tuple[int, ...], tuple[int, ...]]]
+    # Deciding provision id → its sources, in the order `merge_sources` gives.
+    sources: dict[int, tuple[SourceRef, ...]]
+    # Set-aside and noted provision id → its PROVISION_COLUMNS row.
+    mentioned: dict[int, tuple]
+    suspensions: dict[int, SuspensionRef]
+
+
+def positions_page(
+    dimension: Dimension,
+    on: dt.date,
+    jurisdictions: QuerySet[Jurisdiction],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[PositionPage, int | None]:
+    """One page of one dimension's positions for the jurisdictions of a queryset, in its
+    order, and how many jurisdictions it holds (None when the page is empty): one query for
+    the page's jurisdictions with their positions, deciding provisions and those
+    provisions' sources and the count, as the floor's one query does (docs/benchmarks.md),
+    and one for the set-aside and noted provisions when there are any."""
+    dimension = in_codebook(dimension)
+    values = {v.pk: v for v in dimension.values.all()}
+    counted = (
+        jurisdictions.order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    read = list(
+        jurisdictions.annotate(
+            held=_held(dimension, on),
+            held_overridden=Cast("held__overridden", TextField()),
+            held_noted=Cast("held__noted", TextField()),
+            held_suspended=Cast("held__suspended", TextField()),
+            held_sources=_sources_subquery("held__provision_id", "held__provision__instrument_id"),
+            total=Subquery(counted),
+        ).values_list(*PAGE_COLUMNS)[offset : offset + limit]
+    )
+    rows, sources, deciding, mentioned, suspended = [], {}, {}, set(), set()
+    for row in read:
+        if row[7] is None:  # no stored interval on that date: unknown
+            rows.append((row, (), (), ()))
+            continue
+        lists = _ids(row[12]), _ids(row[13]), _ids(row[14])
+        rows.append((row, *lists))
+        mentioned.update(lists[0])
+        mentioned.update(lists[1])
+        suspended.update(lists[2])
+        provision_id = row[8]
+        if provision_id and provision_id not in sources:
+            sources[provision_id] = _source_refs(row[28])
+            deciding[provision_id] = row[15:28]
+    # A provision set aside in one row may decide another: its columns are read already.
+    known = {pk: deciding[pk] for pk in mentioned if pk in deciding}
+    missing = mentioned.difference(known)
+    if missing:
+        known.update((row[0], row) for row in _provision_rows(ids=sorted(missing)))
+    page = PositionPage(dimension, values, rows, sources, known, suspension_refs(suspended))
+    return page, (read[0][-1] if read else None)
+
+
+def _held(dimension: Dimension, on: dt.date) -> FilteredRelation:
+    """A jurisdiction's stored interval on a dimension on a date (at most one)."""
+    return FilteredRelation(
+        "positions",
+        condition=Q(positions__dimension=dimension)
+        & (Q(positions__valid_from__isnull=True) | Q(positions__valid_from__lte=on))
+        & (Q(positions__valid_to__isnull=True) | Q(positions__valid_to__gt=on)),
+    )
+
+
 class ListedJurisdiction(NamedTuple):
     """What a streamed list shows of a jurisdiction: read with its position, in one row."""
 
@@ -652,6 +737,12 @@ HELD_COLUMNS = (
     "held_suspended",
     *(f"held__provision__{column}" for column in PROVISION_COLUMNS),
 )
+
+
+# A jurisdiction of a page with its position (`positions_page`): LISTED_COLUMNS (0-5), the
+# interval (6-11), its id lists as text (12-14), the deciding provision as PROVISION_COLUMNS
+# (15-27), that provision's sources as JSON text (28), and the count of the whole list (29).
+PAGE_COLUMNS = (*LISTED_COLUMNS, *HELD_COLUMNS, "held_sources", "total")
 
 
 def positions_streamed(

@@ -10,9 +10,10 @@ from tests.factories import publish_with_pinpoints
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 # With the codebook already read by the process (as after its first request): the data
-# version, the state, count, page, positions with their deciding provisions, their sources —
-# for one row or a hundred (set-aside and noted provisions would add one; here there are none).
-POSITIONS_QUERIES = 6
+# version, the state, and the page's jurisdictions with the count, their positions, deciding
+# provisions and those provisions' sources in one query — for one row or a hundred
+# (set-aside and noted provisions would add one; here there are none).
+POSITIONS_QUERIES = 3
 MAP_QUERIES = 3  # the data version, the counties' FIPS codes, their values
 # Jurisdictions with the data version, positions with their deciding provisions and sources,
 # set-aside and noted provisions.
@@ -322,6 +323,63 @@ def test_the_written_out_csv_row_is_the_flattened_json_answer(rf):
     # The comparison covered known and unknown, set-aside and approximate rows.
     assert {k[0] for k in kinds} >= {"own", "inherited", "unknown"}
     assert any(k[1] for k in kinds) and any(k[2] for k in kinds)
+
+
+def test_the_page_built_from_rows_is_what_each_answer_gives(rf):
+    """position_page_of builds the list's rows from positions_page's rows, without an answer
+    per position; each must be what position_of gives for positions_on's answer, for every
+    county and a date with every kind of row, a page at a time."""
+    import datetime as dt
+
+    from rest_framework.request import Request
+
+    from jurisdictions.models import Jurisdiction
+    from policies.filters import dimension_by_slug
+    from policies.positions.queries import positions_on, positions_page
+    from policies.shapes import position_of, position_page_of
+
+    request = Request(rf.get("/api/v1/positions/"))
+    counties = Jurisdiction.objects.filter(level="county").order_by("fips", "pk")
+    kinds = set()
+    for slug in ("detainer-holds", "agreement-287g"):
+        dimension = dimension_by_slug(slug)
+        for as_of in (dt.date(2019, 6, 1), dt.date(2008, 6, 1), dt.date(2022, 6, 1)):
+            expected = [
+                position_of(a, as_of, request) for a in positions_on(dimension, as_of, counties)
+            ]
+            built = []
+            for offset in range(0, 3142, 1000):
+                page, count = positions_page(dimension, as_of, counties, offset=offset, limit=1000)
+                assert count == 3142
+                built += position_page_of(page, as_of, request)
+            assert built == expected
+            kinds |= {(r["provenance"], bool(r["overridden"]), r["approximate"]) for r in built}
+            assert positions_page(dimension, as_of, counties, offset=3142, limit=1000)[1] is None
+    assert {k[0] for k in kinds} >= {"own", "inherited", "unknown"}
+    assert any(k[1] for k in kinds) and any(k[2] for k in kinds)
+
+
+def test_positions_pages_count_link_and_end_as_before(client):
+    first = positions(client, dimension="detainer-holds", level="county", page_size=1000)
+    assert (first["count"], first["previous"], len(first["results"])) == (3142, None, 1000)
+    assert first["next"].endswith("page=2&page_size=1000")
+    last = positions(client, dimension="detainer-holds", level="county", page_size=1000, page=4)
+    assert (len(last["results"]), last["next"]) == (142, None)
+    assert last["previous"].endswith("page=3&page_size=1000")
+    past = client.get(
+        reverse("api:positions"),
+        {"dimension": "detainer-holds", "level": "county", "page_size": 1000, "page": 5},
+    )
+    assert past.status_code == 404
+    assert past.json()["errors"] == {"page": ["Page 5 is past the last page of results."]}
+    none = positions(client, dimension="detainer-holds", level="county", q="no such place")
+    assert (none["count"], none["next"], none["results"]) == (0, None, [])
+    assert (
+        client.get(
+            reverse("api:positions"), {"dimension": "detainer-holds", "q": "nowhere", "page": 2}
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.shared_cache
