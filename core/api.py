@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -52,11 +52,26 @@ def raise_for(form) -> None:
 _KEY = "987654321987654321"
 
 
+# Reversed paths with _KEY in them, per view name, script prefix and URLconf: reverse()
+# was a sixth of the time of one jurisdiction's answer, twice over (its two links). The
+# site has no language-prefixed URLs, so nothing else changes what reverse() returns.
+_paths: dict[tuple, str] = {}
+
+
+def _path_template(viewname: str) -> str:
+    key = (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    path = _paths.get(key)
+    if path is None:
+        path = _paths[key] = reverse(viewname, args=[_KEY])
+    return path
+
+
 def link(request, viewname: str, key) -> str:
-    """The absolute URL of a view for `key`, resolving the URL pattern once per request and
-    view name: a list of a thousand rows would otherwise resolve it a thousand times, a
-    fifth of the time of the answer (docs/benchmarks.md). Always the canonical address:
-    DRF's `reverse` would carry the request's `?format=csv` into every link."""
+    """The absolute URL of a view for `key`, resolving the URL pattern once per process and
+    making it absolute once per request and view name: a list of a thousand rows would
+    otherwise resolve it a thousand times, a fifth of the time of the answer
+    (docs/benchmarks.md). Always the canonical address: DRF's `reverse` would carry the
+    request's `?format=csv` into every link."""
     if request is None:
         return reverse(viewname, args=[key])
     templates = getattr(request, "_link_templates", None)
@@ -64,7 +79,7 @@ def link(request, viewname: str, key) -> str:
         templates = request._link_templates = {}
     template = templates.get(viewname)
     if template is None:
-        template = templates[viewname] = request.build_absolute_uri(reverse(viewname, args=[_KEY]))
+        template = templates[viewname] = request.build_absolute_uri(_path_template(viewname))
     return template.replace(_KEY, quote(str(key), safe=""))
 
 
