@@ -23,8 +23,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
-from core.api import JSONErrorsMixin, ParameterError, link, raise_for
-from core.shapes import schema_of
+from core.api import JSONErrorsMixin, ParameterError, raise_for
+from core.shapes import link, schema_of
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
