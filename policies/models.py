@@ -669,8 +669,8 @@ class Position(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    # Neither this nor `value` has an index of its own: the two composite indexes below
-    # lead with the dimension, and every index is paid for on each interval a publication
+    # Neither this nor `value` has an index of its own: the composite index below leads
+    # with the dimension, and every index is paid for on each interval a publication
     # rewrites (a state law: thousands).
     dimension = models.ForeignKey(
         Dimension,
