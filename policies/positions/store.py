@@ -193,7 +193,8 @@ _CODED_OF_ADOPTERS = """
     FROM {instrument} AS i
     CROSS JOIN LATERAL (
         SELECT id, instrument_id, dimension_id, value_id FROM {provision} AS p
-        WHERE p.instrument_id = i.id AND (%s::integer[] IS NULL OR p.dimension_id = ANY(%s::integer[]))
+        WHERE p.instrument_id = i.id
+          AND (%s::integer[] IS NULL OR p.dimension_id = ANY(%s::integer[]))
         OFFSET 0
     ) AS p
     JOIN {value} AS v ON v.id = p.value_id
