@@ -23,7 +23,7 @@ from jurisdictions.shapes import jurisdiction_ref
 from policies import shapes
 from policies.bulk import TABLES
 from policies.filters import JurisdictionListFilter, SourceFilter
-from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare
+from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare, wants_drafts
 from policies.models import (
     Dimension,
     Instrument,
@@ -360,7 +360,7 @@ def jurisdiction(request, slug):
     except BadParameter as error:
         context["answers"] = position_queries.profile(place, context["as_of"])
         return bad_request(request, "public/jurisdiction.html", context, error)
-    preview = request.GET.get("preview") == "drafts" and can_preview(request)
+    preview = wants_drafts(request.GET) and can_preview(request)
     children = Jurisdiction.objects.filter(parent=place).order_by("name")
     updated = queries.dataset_updated_at()
     context.update(
