@@ -1,4 +1,4 @@
-"""What every endpoint of the read-only API shares: pagination, CSV lists, errors, links.
+"""What every endpoint of the read-only API shares: pagination, CSV lists, errors.
 
 The endpoints live with their apps (`jurisdictions/api.py`, `policies/api/`) and
 `policyhub/api_urls.py` routes them under /api/v1/. Query parameters are parsed by forms
@@ -6,17 +6,14 @@ The endpoints live with their apps (`jurisdictions/api.py`, `policies/api/`) and
 """
 
 from collections.abc import Iterable, Iterator
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
-from django.urls import reverse
 from drf_orjson_renderer.renderers import ORJSONRenderer
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.drainage import set_override
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -48,39 +45,6 @@ def raise_for(form) -> None:
         raise exceptions.ValidationError(form.by_parameter())
 
 
-# Stands in for the key while a URL is reversed: digits, so it fits every URL pattern.
-_KEY = "987654321987654321"
-
-
-def link(request, viewname: str, key) -> str:
-    """The absolute URL of a view for `key`, resolving the URL pattern once per request and
-    view name: a list of a thousand rows would otherwise resolve it a thousand times, a
-    fifth of the time of the answer (docs/benchmarks.md). Always the canonical address:
-    DRF's `reverse` would carry the request's `?format=csv` into every link."""
-    if request is None:
-        return reverse(viewname, args=[key])
-    templates = getattr(request, "_link_templates", None)
-    if templates is None:
-        templates = request._link_templates = {}
-    template = templates.get(viewname)
-    if template is None:
-        template = templates[viewname] = request.build_absolute_uri(reverse(viewname, args=[_KEY]))
-    return template.replace(_KEY, quote(str(key), safe=""))
-
-
-@extend_schema_field(OpenApiTypes.URI)
-class LinkField(serializers.Field):
-    """The URL of a view for the object, as `link` builds it: `key` picks the URL's key
-    (the primary key unless told otherwise)."""
-
-    def __init__(self, viewname: str, key=lambda obj: obj.pk, **kwargs):
-        self.viewname, self.key = viewname, key
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, obj) -> str:
-        return link(self.context.get("request"), self.viewname, self.key(obj))
-
-
 def answered_with(shape, build):
     """A resource's serializer class: described in the schema by `shape` (a TypedDict, see
     `core.shapes`), each object answered by `build(obj, request)`, the shape's one builder,
@@ -90,7 +54,11 @@ def answered_with(shape, build):
     def to_representation(self, obj):
         return build(obj, self.context.get("request"))
 
-    return type(described.__name__, (described,), {"to_representation": to_representation})
+    answered = type(described.__name__, (described,), {"to_representation": to_representation})
+    # The same component as the shape's own serializer (a source is also inside an event):
+    # one description under one name, not two classes competing for it.
+    set_override(answered, "suppress_collision_warning", True)
+    return answered
 
 
 class Pagination(PageNumberPagination):

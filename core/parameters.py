@@ -5,6 +5,10 @@ country. The parameters each endpoint takes are the ones its OpenAPI schema decl
 spectacular reads them from the same filters and views that use them), plus `format`; any
 other name is answered 400 with the names that are allowed. The table is built from the
 schema once per process.
+
+This module knows only which names an endpoint takes; what each value may be is parsed in
+one place, the forms over `core/params.py`'s fields. The two stay apart: the pages use the
+forms too, and must not load the API's schema.
 """
 
 import re

@@ -1,19 +1,20 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.response import Response
 
 from core.api import CSVListMixin, JSONErrorsMixin, answered_with
 from core.shapes import schema_of
 from jurisdictions import models
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
-from jurisdictions.models import Agency
 from jurisdictions.selectors import jurisdiction_columns
 from jurisdictions.shapes import (
     JURISDICTION_COLUMNS,
+    Agency,
     Jurisdiction,
     JurisdictionRef,
+    agency_of,
     jurisdiction_from_columns,
     jurisdiction_of,
 )
@@ -26,22 +27,8 @@ JurisdictionRefSerializer = schema_of(JurisdictionRef)
 JurisdictionSerializer = answered_with(Jurisdiction, jurisdiction_of)
 
 
-class AgencyAgreementSerializer(serializers.Serializer):
-    """One of the agency's 287(g) agreements as ICE lists them (`/api/v1/agreements/`)."""
-
-    key = serializers.CharField()
-    model = serializers.CharField()
-    signed_on = serializers.DateField()
-    status = serializers.CharField()
-
-
-class AgencySerializer(serializers.ModelSerializer):
-    jurisdiction = JurisdictionRefSerializer(read_only=True)
-    agreements = AgencyAgreementSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Agency
-        fields = ["slug", "name", "kind", "ori", "jurisdiction", "agreements", "updated_at"]
+# An agency's answer: its declared shape, filled by its builder.
+AgencySerializer = answered_with(Agency, agency_of)
 
 
 @extend_schema_view(
@@ -96,10 +83,10 @@ class AgencyViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet
         # `agreements` is the agreements app's reverse relation (ICE's 287(g) lists).
         agreements = Prefetch(
             "agreements",
-            queryset=Agency.agreements.rel.related_model.objects.order_by("signed_on", "pk"),
+            queryset=models.Agency.agreements.rel.related_model.objects.order_by("signed_on", "pk"),
         )
         return (
-            Agency.objects.select_related("jurisdiction")
+            models.Agency.objects.select_related("jurisdiction")
             .prefetch_related(agreements)
             .order_by("name", "pk")
         )

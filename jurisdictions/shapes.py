@@ -1,13 +1,13 @@
-"""How the API shows a jurisdiction, declared once (see core/shapes.py): inside other
-answers (`JurisdictionRef`) and as a resource of its own (`Jurisdiction`), each filled by one
-builder here."""
+"""How the API shows a jurisdiction and an agency, declared once (see core/shapes.py):
+inside other answers (`JurisdictionRef`, `AgencyRef`) and as resources of their own
+(`Jurisdiction`, `Agency`), each filled by one builder here."""
 
+import datetime as dt
 from typing import Annotated, TypedDict
 
-from core.api import link
-from core.shapes import Link, RelatedSlug, Timestamp, resource_shape, timestamp
+from core.shapes import Link, RelatedSlug, Timestamp, link, resource_shape, timestamp
 from jurisdictions import models
-from jurisdictions.models import Level
+from jurisdictions.models import AgencyKind, Level
 
 
 class JurisdictionRef(TypedDict):
@@ -27,7 +27,7 @@ Jurisdiction = resource_shape(models.Jurisdiction)(
         {
             **JurisdictionRef.__annotations__,
             "usps": str | None,
-            "parent": Annotated[str | None, RelatedSlug],
+            "parent": Annotated[str | None, RelatedSlug()],
             "parent_fips": str | None,
             "state": str | None,  # the state's USPS code
             "url": Link,
@@ -98,4 +98,61 @@ def jurisdiction_from_columns(row: tuple, request) -> Jurisdiction:
         "url": link(request, "api:jurisdiction-detail", fips or slug),
         "site_url": link(request, "site:jurisdiction", slug),
         "updated_at": timestamp(updated_at),
+    }
+
+
+# --- agencies (/api/v1/agencies/) -----------------------------------------------------------
+
+
+class AgencyRef(TypedDict):
+    """An agency as mentioned inside another object."""
+
+    slug: str
+    name: str
+    kind: AgencyKind
+
+
+@resource_shape()
+class AgencyAgreement(TypedDict):
+    """One of the agency's 287(g) agreements as ICE lists them (`/api/v1/agreements/`)."""
+
+    key: str
+    model: str
+    signed_on: dt.date
+    status: str
+
+
+@resource_shape(models.Agency)
+class Agency(TypedDict):
+    slug: str
+    name: str
+    kind: AgencyKind
+    ori: str | None
+    jurisdiction: JurisdictionRef
+    agreements: list[AgencyAgreement]
+    updated_at: Timestamp
+
+
+def agency_ref(agency: models.Agency) -> AgencyRef:
+    return {"slug": agency.slug, "name": agency.name, "kind": agency.kind}
+
+
+def agency_of(agency: models.Agency, request) -> Agency:
+    return {
+        "slug": agency.slug,
+        "name": agency.name,
+        "kind": agency.kind,
+        "ori": agency.ori,
+        "jurisdiction": jurisdiction_ref(agency.jurisdiction),
+        # `agreements` is the agreements app's reverse relation (ICE's 287(g) lists).
+        "agreements": [
+            {
+                "key": agreement.key,
+                "model": agreement.model,
+                "signed_on": agreement.signed_on,
+                "status": agreement.status,
+            }
+            for agreement in agency.agreements.all()
+        ],
+        "updated_at": timestamp(agency.updated_at),
     }

@@ -9,6 +9,7 @@ from jurisdictions.admin import EditorsWriteMixin, JurisdictionAdmin, ReviewedAd
 from jurisdictions.models import Jurisdiction
 from policies import services
 from policies.admin_positions import instrument_decides_html, jurisdiction_positions_html
+from policies.forms import wants_drafts
 from policies.models import (
     Citation,
     Correction,
@@ -488,7 +489,7 @@ class JurisdictionWithPositionsAdmin(JurisdictionAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         jurisdiction = self.get_object(request, object_id)
         if jurisdiction is not None:
-            preview = request.GET.get("preview") == "drafts"
+            preview = wants_drafts(request.GET)
             extra_context = {
                 **(extra_context or {}),
                 "positions_html": jurisdiction_positions_html(jurisdiction, include_drafts=preview),

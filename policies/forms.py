@@ -1,10 +1,10 @@
 """The query about positions, parsed once for the pages and the API alike.
 
-`as_of`, `dimension`, `value` (or `unknown`), `at_least`, `at_most`, `level` and `page` mean
-the same on `/jurisdictions/`, `/map/`, `/compare/`, a profile and every positions endpoint;
-the messages for a wrong one are written here. A page lists them in a 400 page
-(`QueryForm.messages`); the API answers `{"detail": …, "errors": {parameter: [...]}}`
-(`core.api.raise_for`).
+`as_of`, `dimension`, `value` (or `unknown`), `at_least`, `at_most`, `level`, `page`,
+`jurisdictions` and `preview` mean the same on `/jurisdictions/`, `/map/`, `/compare/`, a
+profile and every positions endpoint; the messages for a wrong one are written here. A page
+lists them in a 400 page (`QueryForm.messages`); the API answers
+`{"detail": …, "errors": {parameter: [...]}}` (`core.api.raise_for`).
 """
 
 from django import forms
@@ -137,6 +137,34 @@ class MapQuery(QueryForm):
 
 def too_many_to_compare() -> str:
     return f"At most {MAX_COMPARE} jurisdictions at once."
+
+
+class CodesField(forms.Field):
+    """Jurisdictions side by side: FIPS codes, slugs or OCD ids separated by commas, one to
+    MAX_COMPARE of them (which exist is the lookup's to say)."""
+
+    def to_python(self, value):
+        codes = [c for c in (part.strip() for part in (value or "").split(",")) if c]
+        if not codes:
+            raise ValidationError("Give one or more codes, separated by commas.")
+        if len(codes) > MAX_COMPARE:
+            raise ValidationError(too_many_to_compare())
+        return codes
+
+    def validate(self, value):
+        pass  # to_python has said all there is to say, including for an empty value
+
+
+class CompareQuery(QueryForm):
+    """The API's comparison (live or as a release had it): which jurisdictions, on what day."""
+
+    jurisdictions = CodesField()
+    as_of = DayField(required=False)
+
+
+def wants_drafts(params) -> bool:
+    """`?preview=drafts`: a profile with drafts included, for those who may see them."""
+    return params.get("preview") == "drafts"
 
 
 class CorrectionForm(forms.Form):

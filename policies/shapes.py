@@ -1,6 +1,7 @@
-"""The answers about instruments, provisions and positions, declared once as TypedDicts
-(see core/shapes.py): the JSON of their endpoints, their CSV columns and the OpenAPI schema
-all come from these declarations, and each is filled by one builder here."""
+"""The answers about the codebook, instruments, provisions, sources, events and positions,
+declared once as TypedDicts (see core/shapes.py): the JSON of their endpoints, their CSV
+columns and the OpenAPI schema all come from these declarations, and each is filled by one
+builder here."""
 
 import csv
 import datetime as dt
@@ -8,12 +9,131 @@ import io
 import json
 from typing import Annotated, Literal, TypedDict
 
-from core.api import link
-from core.shapes import Help, Link, RelatedSlug, Timestamp, columns, resource_shape, timestamp
+from core.shapes import Help, Link, RelatedSlug, Timestamp, columns, link, resource_shape, timestamp
 from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
 from policies import models
-from policies.dates import Precision
+from policies.dates import Precision, format_partial_date
 from policies.positions.queries import PositionAnswer
+
+# --- the codebook (/api/v1/dimensions/) ----------------------------------------------------
+
+
+@resource_shape(models.DimensionValue)
+class DimensionValue(TypedDict):
+    slug: str
+    label: str
+    rank: int
+    is_neutral: bool
+    description: str
+    definition: str
+    decision_rule: str
+    example: str
+
+
+@resource_shape(models.Dimension)
+class Dimension(TypedDict):
+    slug: str
+    name: str
+    group: str
+    question: str
+    description: str
+    position: int
+    neutral: Annotated[
+        str | None,
+        Help("The neutral value: lower ranks limit cooperation, higher ranks require it."),
+    ]
+    values: list[DimensionValue]
+    updated_at: Timestamp
+
+
+def dimension_value_of(value: models.DimensionValue) -> DimensionValue:
+    return {
+        "slug": value.slug,
+        "label": value.label,
+        "rank": value.rank,
+        "is_neutral": value.is_neutral,
+        "description": value.description,
+        "definition": value.definition,
+        "decision_rule": value.decision_rule,
+        "example": value.example,
+    }
+
+
+def dimension_of(dimension: models.Dimension, request) -> Dimension:
+    values = dimension.values.all()
+    return {
+        "slug": dimension.slug,
+        "name": dimension.name,
+        "group": dimension.group,
+        "question": dimension.question,
+        "description": dimension.description,
+        "position": dimension.position,
+        "neutral": next((v.slug for v in values if v.is_neutral), None),
+        "values": [dimension_value_of(v) for v in values],
+        "updated_at": timestamp(dimension.updated_at),
+    }
+
+
+# --- sources and events (/api/v1/sources/, /api/v1/events/) --------------------------------
+
+
+@resource_shape(models.Source)
+class Source(TypedDict):
+    id: int
+    title: str
+    publisher: str
+    kind: models.SourceKind
+    url: str
+    archived_url: str
+    published_on: dt.date | None
+    accessed_on: dt.date | None
+    notes: str
+    updated_at: Timestamp
+
+
+@resource_shape(models.Event)
+class Event(TypedDict):
+    id: int
+    date: Annotated[str, Help("YYYY, YYYY-MM or YYYY-MM-DD.")]
+    occurred_on: dt.date
+    occurred_precision: Precision
+    kind: models.EventKind
+    title: str
+    description: str
+    jurisdiction: JurisdictionRef
+    sources: list[Source]
+    updated_at: Timestamp
+
+
+def source_of(source: models.Source, request) -> Source:
+    return {
+        "id": source.pk,
+        "title": source.title,
+        "publisher": source.publisher,
+        "kind": source.kind,
+        "url": source.url,
+        "archived_url": source.archived_url,
+        "published_on": source.published_on,
+        "accessed_on": source.accessed_on,
+        "notes": source.notes,
+        "updated_at": timestamp(source.updated_at),
+    }
+
+
+def event_of(event: models.Event, request) -> Event:
+    return {
+        "id": event.pk,
+        "date": format_partial_date(event.occurred_on, event.occurred_precision),
+        "occurred_on": event.occurred_on,
+        "occurred_precision": event.occurred_precision,
+        "kind": event.kind,
+        "title": event.title,
+        "description": event.description,
+        "jurisdiction": jurisdiction_ref(event.jurisdiction),
+        "sources": [source_of(s, request) for s in event.sources.all()],
+        "updated_at": timestamp(event.updated_at),
+    }
+
 
 # --- instruments and provisions (/api/v1/instruments/, /api/v1/provisions/) ---------------
 
@@ -34,8 +154,8 @@ class CitedSource(TypedDict):
 @resource_shape(models.Provision)
 class ProvisionInInstrument(TypedDict):
     id: int
-    dimension: Annotated[str, RelatedSlug]
-    value: Annotated[str, RelatedSlug]
+    dimension: Annotated[str, RelatedSlug()]
+    value: Annotated[str, RelatedSlug()]
     value_label: str
     rank: int
     pinpoint: str
@@ -77,7 +197,7 @@ class Instrument(TypedDict):
     status: models.InstrumentStatus
     citation: str
     jurisdiction: JurisdictionRef
-    agency: Annotated[str | None, RelatedSlug]
+    agency: Annotated[str | None, RelatedSlug()]
     binding: bool
     enacted: PartialDate
     effective: PartialDate

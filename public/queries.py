@@ -6,7 +6,6 @@ Each takes a constant number of queries, whatever the size of what it reads.
 import datetime as dt
 from dataclasses import dataclass
 
-import orjson
 from django.core.cache import caches
 from django.db.models import (
     Count,
@@ -14,14 +13,11 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    StringAgg,
     Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.functions import Cast, JSONObject
 from django.http import Http404
 
+from core.lookups import json_list, read_json_list
 from core.params import today
 from core.prepared import Prepared
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
@@ -150,8 +146,7 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
                 instrument=Linked(pk),
             )
         )
-        if orders:
-            suspensions += [(order, pk, title) for order in orjson.loads(f"[{orders}]")]
+        suspensions += [(order, pk, title) for order in read_json_list(orders)]
     events = _timeline_events(places=[jurisdiction.pk, *above])
     for occurred_on, precision, title, kind, where in events:
         items.append(
@@ -195,32 +190,17 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
 
 
 def _suspensions_subquery() -> Subquery:
-    """An instrument's court orders as the items of a JSON array (text), as
-    `policies.positions.queries` reads a position's sources."""
-    orders = (
-        Suspension.objects.filter(provision__instrument_id=OuterRef("pk"))
-        .order_by()
-        .annotate(one=Value(1))
-        .values("one")
-        .annotate(
-            listed=StringAgg(
-                Cast(
-                    JSONObject(
-                        pk="pk",
-                        starts_on="starts_on",
-                        ends_on="ends_on",
-                        order="order",
-                        end_reason="end_reason",
-                        dimension="provision__dimension__name",
-                    ),
-                    TextField(),
-                ),
-                delimiter=Value(","),
-            )
-        )
-        .values("listed")
+    """An instrument's court orders, as `policies.positions.queries` reads a position's
+    sources."""
+    return json_list(
+        Suspension.objects.filter(provision__instrument_id=OuterRef("pk")),
+        pk="pk",
+        starts_on="starts_on",
+        ends_on="ends_on",
+        order="order",
+        end_reason="end_reason",
+        dimension="provision__dimension__name",
     )
-    return Subquery(orders, output_field=TextField())
 
 
 # The timeline's two queries, compiled once per process (`core.prepared`): building and

@@ -23,7 +23,7 @@ from jurisdictions.shapes import jurisdiction_ref
 from policies import shapes
 from policies.bulk import TABLES
 from policies.filters import JurisdictionListFilter, SourceFilter
-from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare
+from policies.forms import DayQuery, PositionQuery, SearchQuery, too_many_to_compare, wants_drafts
 from policies.models import (
     Dimension,
     Instrument,
@@ -366,7 +366,7 @@ def jurisdiction(request, slug):
             place, context["as_of"], dimensions=dimensions
         )
         return bad_request(request, "public/jurisdiction.html", context, error)
-    preview = request.GET.get("preview") == "drafts" and can_preview(request)
+    preview = wants_drafts(request.GET) and can_preview(request)
     context.update(
         answers=position_queries.profile(
             place, as_of, dimensions=dimensions, include_drafts=preview

@@ -23,16 +23,15 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
-from core.api import JSONErrorsMixin, ParameterError, link, raise_for
-from core.shapes import schema_of
+from core.api import JSONErrorsMixin, ParameterError, raise_for
+from core.shapes import link, schema_of
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
 from policies.api import positions as live
-from policies.forms import DayQuery, MapQuery, PositionQuery, too_many_to_compare
+from policies.forms import CompareQuery, MapQuery, PositionQuery
 from policies.models import DimensionValue
 from policies.positions import queries as position_queries
-from policies.selectors import MAX_COMPARE
 from policies.shapes import codebook_value, compare_csv, compare_of, interval_of
 from releases.changes import Place, changes_page, settled_until
 from releases.models import Release
@@ -123,15 +122,9 @@ class CompareView(live.CompareView):
         release = _release(request)
         if release is None:
             return super().get(request)
-        raw = request.query_params.get("jurisdictions", "")
-        codes = [c for c in (part.strip() for part in raw.split(",")) if c]
-        if not codes:
-            raise ParameterError("jurisdictions", "Give one or more codes, separated by commas.")
-        if len(codes) > MAX_COMPARE:
-            raise ParameterError("jurisdictions", too_many_to_compare())
-        query = DayQuery(request.query_params)
+        query = CompareQuery(request.query_params)
         raise_for(query)
-        as_of = query.cleaned_data["as_of"]
+        codes, as_of = query.cleaned_data["jurisdictions"], query.cleaned_data["as_of"]
         jurisdictions = jurisdictions_by_codes(codes=codes, parameter="jurisdictions")
         dimensions = released_codebook(release, position_queries.codebook()).dimensions
         table = released_answers(release, jurisdictions, dimensions, as_of)

@@ -22,7 +22,7 @@ from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdiction_by_code
 from jurisdictions.shapes import jurisdiction_ref
 from policies.filters import JurisdictionListFilter
-from policies.forms import DayQuery, MapQuery, PositionQuery, TimelineQuery, too_many_to_compare
+from policies.forms import CompareQuery, MapQuery, PositionQuery, TimelineQuery
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE, jurisdictions_with_position
 from policies.shapes import (
@@ -189,15 +189,9 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
 
     @extend_schema(**COMPARE_SCHEMA)
     def get(self, request):
-        raw = request.query_params.get("jurisdictions", "")
-        codes = [c for c in (part.strip() for part in raw.split(",")) if c]
-        if not codes:
-            raise ParameterError("jurisdictions", "Give one or more codes, separated by commas.")
-        if len(codes) > MAX_COMPARE:
-            raise ParameterError("jurisdictions", too_many_to_compare())
-        query = DayQuery(request.query_params)
+        query = CompareQuery(request.query_params)
         raise_for(query)
-        as_of = query.cleaned_data["as_of"]
+        codes, as_of = query.cleaned_data["jurisdictions"], query.cleaned_data["as_of"]
         jurisdictions, version = position_queries.listed_by_codes(codes, "jurisdictions")
         dimensions = position_queries.codebook(version)
         table = position_queries.profiles(jurisdictions, as_of, dimensions=dimensions)

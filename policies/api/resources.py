@@ -5,105 +5,35 @@ Only published records appear: every queryset here starts from a `published()` o
 """
 
 from django.db.models import Prefetch
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
 from core.api import CSVListMixin, JSONErrorsMixin, answered_with
-from jurisdictions.api import JurisdictionRefSerializer
 from policies import models
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
-from policies.models import Dimension, DimensionValue, Event, Source
 from policies.selectors import citations_with_sources, published_instruments
-from policies.shapes import Instrument, Provision, instrument_of, provision_of
+from policies.shapes import (
+    Dimension,
+    Event,
+    Instrument,
+    Provision,
+    Source,
+    dimension_of,
+    event_of,
+    instrument_of,
+    provision_of,
+    source_of,
+)
 
 # Ids are 64-bit integers: anything longer is no id, and must not reach the database.
 ID_PATTERN = "[0-9]{1,18}"
 
 
-class DimensionValueSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = DimensionValue
-        fields = [
-            "slug",
-            "label",
-            "rank",
-            "is_neutral",
-            "description",
-            "definition",
-            "decision_rule",
-            "example",
-        ]
-
-
-class DimensionSerializer(serializers.ModelSerializer):
-    values = DimensionValueSerializer(many=True, read_only=True)
-    neutral = serializers.SerializerMethodField(
-        help_text="The neutral value: lower ranks limit cooperation, higher ranks require it."
-    )
-
-    class Meta:
-        model = Dimension
-        fields = [
-            "slug",
-            "name",
-            "group",
-            "question",
-            "description",
-            "position",
-            "neutral",
-            "values",
-            "updated_at",
-        ]
-
-    def get_neutral(self, obj) -> str | None:
-        return next((v.slug for v in obj.values.all() if v.is_neutral), None)
-
-
-# Instruments and provisions: their declared shapes, filled by their builders.
+# Each resource's answer: its declared shape, filled by its builder.
+DimensionSerializer = answered_with(Dimension, dimension_of)
 InstrumentSerializer = answered_with(Instrument, instrument_of)
 ProvisionSerializer = answered_with(Provision, provision_of)
-
-
-class SourceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Source
-        fields = [
-            "id",
-            "title",
-            "publisher",
-            "kind",
-            "url",
-            "archived_url",
-            "published_on",
-            "accessed_on",
-            "notes",
-            "updated_at",
-        ]
-
-
-class EventSerializer(serializers.ModelSerializer):
-    jurisdiction = JurisdictionRefSerializer(read_only=True)
-    date = serializers.SerializerMethodField(help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    sources = SourceSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Event
-        fields = [
-            "id",
-            "date",
-            "occurred_on",
-            "occurred_precision",
-            "kind",
-            "title",
-            "description",
-            "jurisdiction",
-            "sources",
-            "updated_at",
-        ]
-
-    def get_date(self, obj) -> str:
-        from policies.dates import format_partial_date
-
-        return format_partial_date(obj.occurred_on, obj.occurred_precision)
+SourceSerializer = answered_with(Source, source_of)
+EventSerializer = answered_with(Event, event_of)
 
 
 class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
@@ -116,10 +46,10 @@ class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelView
     filter_backends = []
 
     def get_queryset(self):
-        values = DimensionValue.objects.order_by("rank")
-        return Dimension.objects.prefetch_related(Prefetch("values", queryset=values)).order_by(
-            "position", "pk"
-        )
+        values = models.DimensionValue.objects.order_by("rank")
+        return models.Dimension.objects.prefetch_related(
+            Prefetch("values", queryset=values)
+        ).order_by("position", "pk")
 
 
 class InstrumentViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
@@ -163,7 +93,7 @@ class SourceViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return Source.objects.public().order_by("title", "pk")
+        return models.Source.objects.public().order_by("title", "pk")
 
 
 class EventViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
@@ -177,8 +107,8 @@ class EventViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_queryset(self):
         return (
-            Event.objects.published()
+            models.Event.objects.published()
             .select_related("jurisdiction")
-            .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("pk")))
+            .prefetch_related(Prefetch("sources", queryset=models.Source.objects.order_by("pk")))
             .order_by("occurred_on", "pk")
         )

@@ -81,6 +81,7 @@ class Dataset:
     Later files have already replaced what they share with earlier ones."""
 
     files: list[Path] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)  # USPS codes of the state files read
     places: list[dict] = field(default_factory=list)
     agencies: list[dict] = field(default_factory=list)
     instruments: list[dict] = field(default_factory=list)
@@ -171,6 +172,8 @@ def _read_file(path: Path, dataset: Dataset, keyed: dict) -> None:
         raise DatasetError(
             f"{name}: `state` is {state or 'missing'}; a file named {name} holds state {expected}."
         )
+    if state not in dataset.states:
+        dataset.states.append(state)
 
     def located(entry: dict, where: str) -> dict:
         return {**entry, "state": state, "file": name, "path": str(path), "where": where}

@@ -27,8 +27,14 @@ and start). Then:
 - nothing is ever deleted: a provision or citation dropped from the seed stays until a
   curator removes it, and a record a curator deleted is created again on the next load;
 - an instrument the data marks confidence high or medium is published once, through
-  `instrument_publish`, and never re-published; one a curator has unpublished stays a draft.
+  `instrument_publish`, and never re-published; one a curator has unpublished stays a draft
+  (one the seed withdrew, below, is published again once the files hold it again).
   A "no law found" finding is stored as an instrument of kind `research-finding`.
+- an instrument (a finding too) or event the seed made and published, in a state whose
+  file this load read, that the files no longer hold goes back to draft (reason "Seed load:
+  no longer in the dataset"), instruments through `instrument_unpublish`; one a curator has
+  changed since is theirs (`kept`). A suspension has no draft state: one the files drop
+  stays until a curator ends or deletes it.
 
 Every row created or changed gets a history entry with a reason starting "Seed load"; an
 unchanged row gets none, so a second run writes no history at all.
@@ -76,6 +82,7 @@ from policies.positions import store as position_store
 from policies.services import instrument_publish, instrument_unpublish
 
 SEED_REASON = "Seed load"
+DROPPED_REASON = f"{SEED_REASON}: no longer in the dataset"
 DEFAULT_JURISDICTIONS_CSV = settings.BASE_DIR / "fixtures" / "jurisdictions.csv"
 DEFAULT_PLACES_CSV = settings.BASE_DIR / "fixtures" / "places.csv.gz"
 DEFAULT_CODEBOOK = settings.BASE_DIR / "fixtures" / "codebook.yaml"
@@ -101,6 +108,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     kept: int = 0  # differs from the seed, but someone else changed it since the last load
+    withdrawn: int = 0  # published by the seed, no longer in the dataset: back to draft
 
 
 class SeedSummary(dict[str, Counts]):
@@ -113,13 +121,13 @@ class SeedSummary(dict[str, Counts]):
         return sum(getattr(counts, field) for counts in self.values())
 
     def written(self) -> int:
-        return self.total("created") + self.total("updated")
+        return self.total("created") + self.total("updated") + self.total("withdrawn")
 
     def lines(self) -> list[str]:
         width = max((len(label) for label in self), default=0)
         return [
             f"{label:<{width}}  {c.created:>5} created  {c.updated:>4} updated  "
-            f"{c.unchanged:>5} unchanged  {c.kept:>3} kept as edited"
+            f"{c.unchanged:>5} unchanged  {c.kept:>3} kept as edited  {c.withdrawn:>3} withdrawn"
             for label, c in self.items()
         ]
 
@@ -492,6 +500,21 @@ def _load_policies(data: Dataset, summary: SeedSummary) -> None:
     described_urls = {fields["url"] for fields in _described_sources(data)}
     events = _load_events(data.events, jurisdictions, described_urls, summary.of("Event"))
     _link_event_sources(events, sources, summary.of("Event source"))
+    # What the files no longer hold, in the states whose files were read.
+    _withdraw_dropped(
+        Instrument,
+        {record.pk for _, record in instruments},
+        data.states,
+        summary.of("Instrument publication"),
+        withdraw=_unpublish_dropped_instrument,
+    )
+    _withdraw_dropped(
+        Event,
+        {record.pk for _, record in events},
+        data.states,
+        summary.of("Event"),
+        withdraw=_unpublish_dropped_event,
+    )
 
 
 def _states_of(data: Dataset) -> dict[str, Jurisdiction]:
@@ -856,6 +879,51 @@ def _withdraw_unverified(instruments: list[tuple[dict, Instrument]], counts: Cou
         reason = f"{SEED_REASON}: confidence unverified (see its draft reason)"
         instrument_unpublish(instrument=instrument, user=None, reason=reason)
         counts.updated += 1
+
+
+def _withdraw_dropped(
+    model: type[models.Model],
+    loaded: set[int],
+    states: list[str],
+    counts: Counts,
+    *,
+    withdraw: Callable[[models.Model], None],
+) -> None:
+    """A record the seed made and published whose key the files of its state no longer hold
+    (an instrument removed or retitled, a finding removed because a law was found, an event
+    dropped) goes back to draft, never deleted: its history and the releases keep it. One a
+    curator has changed since is theirs (`kept`). `loaded` holds every record this load
+    matched, through a curator's rename too, so only the states whose files were read count:
+    a load of one state's file leaves the others alone."""
+    if not states:
+        return
+    made_by_seed = model.history.filter(
+        history_type="+", history_change_reason__startswith=SEED_REASON
+    ).values("id")
+    candidates = (
+        model.objects.filter(jurisdiction__state__usps__in=states, pk__in=made_by_seed)
+        .exclude(review_state=ReviewState.DRAFT)
+        .order_by("pk")
+    )
+    dropped = [record for record in candidates if record.pk not in loaded]
+    seed_owned = _last_changed_by_seed(model, [record.pk for record in dropped])
+    for record in dropped:
+        if record.pk not in seed_owned:
+            counts.kept += 1
+            continue
+        withdraw(record)
+        counts.withdrawn += 1
+
+
+def _unpublish_dropped_instrument(instrument: Instrument) -> None:
+    # Through the service, as a curator's unpublishing: the signals move the positions.
+    instrument_unpublish(instrument=instrument, user=None, reason=DROPPED_REASON)
+
+
+def _unpublish_dropped_event(event: Event) -> None:
+    event.review_state = ReviewState.DRAFT
+    event._change_reason = DROPPED_REASON
+    event.save()
 
 
 def _load_events(

@@ -20,14 +20,14 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    StringAgg,
     Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, JSONObject
+from django.db.models.functions import Cast
 
+from core.lookups import json_list, read_json_list
 from core.prepared import Prepared
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import in_order_of_codes
@@ -385,45 +385,25 @@ _profile_rows = Prepared(
 
 
 def _sources_subquery() -> Subquery:
-    """The deciding provision's citations (its own and its instrument's) as the items of a
-    JSON array, each with what orders it: `_source_refs` sorts them, its own first then its
-    instrument's, each in citation order, and drops repeats, as `merge_sources` does.
-    (Sorted when read because SQLite before 3.44 cannot order inside an aggregate.)"""
+    """The deciding provision's citations (its own and its instrument's), each with what
+    orders it: `_source_refs` sorts them, its own first then its instrument's, each in
+    citation order, and drops repeats, as `merge_sources` does."""
     provision = OuterRef("provision_id")
-    citations = (
+    return json_list(
         Citation.objects.filter(
             Q(provision_id=provision) | Q(instrument_id=OuterRef("provision__instrument_id"))
-        )
-        .order_by()
-        .annotate(one=Value(1))
-        .values("one")
-        .annotate(
-            listed=StringAgg(
-                Cast(
-                    JSONObject(
-                        inherited=Case(
-                            When(provision_id=provision, then=Value(0)), default=Value(1)
-                        ),
-                        citation="pk",
-                        pk="source_id",
-                        title="source__title",
-                        url="source__url",
-                        publisher="source__publisher",
-                    ),
-                    TextField(),
-                ),
-                delimiter=Value(","),
-            )
-        )
-        .values("listed")
+        ),
+        inherited=Case(When(provision_id=provision, then=Value(0)), default=Value(1)),
+        citation="pk",
+        pk="source_id",
+        title="source__title",
+        url="source__url",
+        publisher="source__publisher",
     )
-    return Subquery(citations, output_field=TextField())
 
 
 def _source_refs(text: str | None) -> tuple[SourceRef, ...]:
-    if not text:
-        return ()
-    cited = sorted(orjson.loads(f"[{text}]"), key=lambda c: (c["inherited"], c["citation"]))
+    cited = sorted(read_json_list(text), key=lambda c: (c["inherited"], c["citation"]))
     seen, refs = set(), []
     for source in cited:
         if source["pk"] not in seen:

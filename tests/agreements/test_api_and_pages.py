@@ -101,6 +101,67 @@ def test_agencies_list_their_agreements(client, history):
     assert [a["model"] for a in harris["agreements"]] == ["task-force"]
 
 
+def test_agreements_snapshots_and_agencies_are_answered_in_their_declared_shapes(
+    rf, client, history
+):
+    """The JSON, the CSV and the schema come from the shapes of agreements/shapes.py and
+    jurisdictions/shapes.py; each builder must fill its shape exactly: an ended agreement
+    and an active one, and a snapshot whose change is a pending request (no agreement)."""
+    from rest_framework.request import Request
+
+    from agreements import selectors, shapes
+    from core.shapes import fields_of
+    from jurisdictions import shapes as jurisdiction_shapes
+    from jurisdictions.models import Agency
+    from tests.shapes import problems
+
+    request = Request(rf.get("/api/v1/agreements/"))
+    agreements = list(selectors.agreement_list())
+    assert {a.status for a in agreements} == {"active", "ended"}
+    for agreement in agreements:
+        assert problems(shapes.agreement_of(agreement, request), shapes.Agreement) == []
+    snapshots = list(selectors.snapshot_list())
+    changes = [c for s in snapshots for c in s.changes.all()]
+    assert any(c.agreement_id is None for c in changes) and any(c.agreement_id for c in changes)
+    for snapshot in snapshots:
+        assert problems(shapes.snapshot_of(snapshot, request), shapes.Snapshot) == []
+    agencies = Agency.objects.select_related("jurisdiction").prefetch_related("agreements")
+    assert any(a.agreements.all() for a in agencies)
+    for agency in agencies:
+        answer = jurisdiction_shapes.agency_of(agency, request)
+        assert problems(answer, jurisdiction_shapes.Agency) == []
+
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    for shape in (
+        shapes.Agreement,
+        shapes.SnapshotRef,
+        shapes.Snapshot,
+        shapes.Change,
+        jurisdiction_shapes.Agency,
+        jurisdiction_shapes.AgencyAgreement,
+        jurisdiction_shapes.AgencyRef,
+    ):
+        assert list(schema[shape.__name__]["properties"]) == list(fields_of(shape))
+    # An agreement not renewed, a change with no agreement: their keys may be null.
+    assert schema["Agreement"]["properties"]["superseded_by"]["nullable"]
+    assert schema["Change"]["properties"]["agreement"]["nullable"]
+
+
+def test_each_snapshot_is_a_csv_row_with_every_count_in_its_own_column(client, history):
+    import csv
+    import io
+
+    from agreements.shapes import SUMMARY_KEYS
+
+    text = b"".join(client.get("/api/v1/snapshots/", {"format": "csv"}).streaming_content)
+    header, *rows = csv.reader(io.StringIO(text.decode()))
+    assert header[:5] == ["id", "list_kind", "file_name", "published_on", "half_day"]
+    assert [c for c in header if c.startswith("summary.")] == [
+        f"summary.{key}" for key in SUMMARY_KEYS
+    ]
+    assert len(rows) == 3 and all(len(row) == len(header) for row in rows)
+
+
 def test_the_287g_page_shows_the_chart_the_changes_the_states_and_pending(client, history):
     response, queries = _queries(client, "/287g/")
     assert queries == OVERVIEW_QUERIES

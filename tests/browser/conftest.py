@@ -1,10 +1,10 @@
 """Browser tests: Debian's Chromium, driven by Playwright, reads the site from a live server
 over the real seed data.
 
-The seed is loaded once for the whole folder and committed, because the live server answers
-from its own thread (and, on PostgreSQL, its own connections), which cannot see rows inside
-the test's transaction. pytest-django's `live_server` asks for `transactional_db`, which
-empties every table after each test; the browser tests only read, so this folder overrides
+The seed is loaded once for the whole folder and committed, because the live server
+(`live_site`) answers from its own threads (and, on PostgreSQL, its own connections), which
+cannot see rows inside the test's transaction. pytest-django's `transactional_db` would
+empty every table after each test; the browser tests only read, so this folder overrides
 `transactional_db` with the committed seed instead and, once, at the end, puts the database
 back as it found it (tests/database.py), so that the modules after it start as clean as
 after `migrate`, the curation roles included.
@@ -18,7 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.servers import basehttp
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
+from django.test.utils import modify_settings
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from policies.loading.seed import load_all
@@ -54,34 +58,65 @@ def pytest_collection_modifyitems(config, items):
 # ---------------------------------------------------------------------------------------
 # The live server: one request at a time when its threads share one SQLite connection
 
-_SHARED_CONNECTION = threading.Lock()
-_threaded_get_app = basehttp.ThreadedWSGIServer.get_app
+
+class OneRequestAtATimeOnSharedSQLite(ThreadedWSGIServer):
+    """Django's threaded test server, except where its threads share one connection: on
+    SQLite in memory, every thread of the live server reads through the test's connection
+    (passed as `connections_override`). Two pages read at once (the map's year slider asks
+    for the next year before the last has arrived) interleaved their cursors on it and both
+    waited for ever. So, there, each request runs whole, streamed bodies included, while
+    holding a lock; the lock is per request, not per connection, since a browser keeps idle
+    connections open. PostgreSQL gives each thread its own connection and keeps Django's
+    threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.one_at_a_time = threading.Lock()
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+
+        def one_request_at_a_time(environ, start_response):
+            with self.one_at_a_time:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return super().set_app(one_request_at_a_time)
 
 
-def _get_app_one_request_at_a_time(server):
-    """On SQLite in memory, every thread of the live server reads through the test's one
-    connection (pytest-django passes it as `connections_override`). Two pages read at once
-    (the map's year slider asks for the next year before the last has arrived) interleaved
-    their cursors on it and both waited for ever. So, there, each request runs whole,
-    streamed bodies included, while holding a lock. PostgreSQL gives each thread its own
-    connection and keeps Django's threads."""
-    app = _threaded_get_app(server)
-    if not server.connections_override:
-        return app
-
-    def one_request_at_a_time(environ, start_response):
-        with _SHARED_CONNECTION:
-            response = app(environ, start_response)
-            try:
-                return [b"".join(response)]
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
-
-    return one_request_at_a_time
+class LiveSiteThread(LiveServerThread):
+    server_class = OneRequestAtATimeOnSharedSQLite
 
 
-basehttp.ThreadedWSGIServer.get_app = _get_app_one_request_at_a_time
+@pytest.fixture(scope="package")
+def live_site(committed_seed) -> Iterator[str]:
+    """The site served from a thread on a free port of localhost, as pytest-django's
+    `live_server` serves it (static files included, an in-memory SQLite connection shared
+    with the server's threads), through `LiveSiteThread`. Its value is the base URL, e.g.
+    http://localhost:41234 (no trailing slash)."""
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    thread = LiveSiteThread(
+        "localhost", static_handler=StaticFilesHandler, connections_override=shared
+    )
+    thread.daemon = True
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+    try:
+        with modify_settings(ALLOWED_HOSTS={"append": thread.host}):
+            thread.start()
+            thread.is_ready.wait()
+            if thread.error:
+                raise thread.error
+            yield f"http://{thread.host}:{thread.port}"
+    finally:
+        thread.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()
 
 
 # ---------------------------------------------------------------------------------------
@@ -104,9 +139,11 @@ def committed_seed(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def transactional_db(committed_seed, request):
-    """Overrides pytest-django's fixture, which `live_server` requests for every test using
-    it: that one would empty the database after each test and the seed would need loading
-    again each time. The tests here only read, so they share `committed_seed` instead."""
+    """Overrides pytest-django's fixture, which would empty the database after each test
+    (the seed would need loading again each time). Every test reading the live site asks
+    for it (`site`), so that pytest-django and tests/conftest.py order them with the
+    transactional tests, after the seed held in a transaction is let go. The tests here only
+    read, so they share `committed_seed` instead."""
     if request.node.get_closest_marker("django_db"):
         pytest.fail(
             "browser tests share the committed seed; a django_db mark would flush it or hide "
@@ -115,9 +152,9 @@ def transactional_db(committed_seed, request):
 
 
 @pytest.fixture
-def site(live_server) -> str:
-    """The live server's base URL, e.g. http://localhost:41234 (no trailing slash)."""
-    return live_server.url
+def site(live_site, transactional_db) -> str:
+    """The live site's base URL, e.g. http://localhost:41234 (no trailing slash)."""
+    return live_site
 
 
 # ---------------------------------------------------------------------------------------

@@ -63,6 +63,21 @@ def test_every_jurisdiction_is_answered_in_its_declared_shape(rf):
         assert problems(jurisdiction_of(jurisdiction, request), JurisdictionShape) == []
 
 
+def test_every_agency_is_answered_in_its_declared_shape(rf):
+    from rest_framework.request import Request
+
+    from jurisdictions.models import Agency
+    from jurisdictions.shapes import Agency as AgencyShape
+    from jurisdictions.shapes import agency_of
+    from tests.shapes import problems
+
+    request = Request(rf.get("/api/v1/agencies/"))
+    agencies = Agency.objects.select_related("jurisdiction").prefetch_related("agreements")
+    assert agencies.exists() and agencies.filter(ori=None).exists()
+    for agency in agencies:
+        assert problems(agency_of(agency, request), AgencyShape) == []
+
+
 @pytest.mark.shared_cache
 def test_one_jurisdiction_is_read_in_one_query_the_rate_limit_included(
     client, django_assert_num_queries

@@ -59,3 +59,21 @@ def test_a_percent_sign_in_a_date_is_a_400_not_a_500(client, seeded, parameter):
     response = client.get(reverse("api:instrument-list"), {parameter: "%s%d"})
     assert response.status_code == 400
     assert "%s%d" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        ("", "Give one or more codes, separated by commas."),
+        (" , ,", "Give one or more codes, separated by commas."),
+        (",".join(f"{n:02d}" for n in range(1, 60)), "At most 50 jurisdictions at once."),
+    ],
+)
+def test_a_comparison_names_what_is_wrong_with_its_jurisdictions_and_its_day(
+    client, seeded, codes, message
+):
+    response = client.get(reverse("api:compare"), {"jurisdictions": codes, "as_of": "bad"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == message  # the jurisdictions first, then the day
+    assert body["errors"]["jurisdictions"] == [message] and body["errors"]["as_of"]

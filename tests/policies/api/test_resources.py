@@ -176,13 +176,40 @@ def test_every_instrument_and_provision_is_answered_in_its_declared_shape(rf, bo
         assert problems(provision_of(provision, request), ProvisionShape) == []
 
 
+def test_every_dimension_source_and_event_is_answered_in_its_declared_shape(rf):
+    from rest_framework.request import Request
+
+    from policies import models, shapes
+    from tests.shapes import problems
+
+    request = Request(rf.get("/api/v1/events/"))
+    dimensions = list(models.Dimension.objects.prefetch_related("values"))
+    assert len(dimensions) == 14
+    for dimension in dimensions:
+        assert problems(shapes.dimension_of(dimension, request), shapes.Dimension) == []
+    sources = list(models.Source.objects.public())
+    assert len(sources) > 20 and any(s.published_on is None for s in sources)
+    for source in sources:
+        assert problems(shapes.source_of(source, request), shapes.Source) == []
+    events = list(models.Event.objects.published().prefetch_related("sources"))
+    assert events and any(e.sources.all() for e in events)
+    for event in events:
+        assert problems(shapes.event_of(event, request), shapes.Event) == []
+
+
 def test_the_schema_describes_each_key_of_the_declared_shapes_and_no_other(client):
     from core.shapes import fields_of
-    from policies.shapes import Instrument as InstrumentShape
-    from policies.shapes import Provision as ProvisionShape
+    from policies import shapes
 
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
-    for shape in (InstrumentShape, ProvisionShape):
+    for shape in (
+        shapes.Instrument,
+        shapes.Provision,
+        shapes.Dimension,
+        shapes.DimensionValue,
+        shapes.Source,
+        shapes.Event,
+    ):
         assert list(schema[shape.__name__]["properties"]) == list(fields_of(shape))
     described = schema["Instrument"]["properties"]
     assert described["enacted"]["description"].startswith("YYYY, YYYY-MM")  # Help(...)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from jurisdictions.models import Jurisdiction, Level
 from policies.dates import Precision
-from policies.loading.dataset import DEFAULT_POLICIES_DIR, read_dataset
+from policies.loading.dataset import DEFAULT_POLICIES_DIR, finding_title, read_dataset
 from policies.loading.seed import (
     DEFAULT_CODEBOOK,
     PLACEHOLDER_SOURCE_NOTE,
@@ -28,6 +28,7 @@ from policies.models import (
     DimensionValue,
     Event,
     Instrument,
+    Position,
     Provision,
     ReviewState,
     Source,
@@ -389,6 +390,7 @@ def test_a_second_load_creates_updates_and_records_nothing():
     assert summary.total("created") == 0
     assert summary.total("updated") == 0
     assert summary.total("kept") == 0
+    assert summary.total("withdrawn") == 0
     assert history_rows() == before
 
 
@@ -602,3 +604,172 @@ def test_an_instrument_an_editor_published_stays_published_when_the_dataset_doub
     summary = load_seed_policies(edited_dataset(tmp_path, "il", doubted))
     assert instrument("Illinois TRUST Act").review_state == ReviewState.PUBLISHED
     assert summary["Instrument publication"].kept == 1
+
+
+# --- what the dataset no longer holds ----------------------------------------------------
+
+KIFTA = "Keep Illinois Families Together Act"
+IL_MASKS = finding_title("agent-identification")
+DROPPED = "Seed load: no longer in the dataset"
+
+
+def without(*titles, findings=(), events=()):
+    """An edit that drops these instruments, findings (by dimension) and events (by title)."""
+
+    def edit(data):
+        data["instruments"] = [s for s in data["instruments"] if s["title"] not in titles]
+        data["findings"] = [f for f in data.get("findings", []) if f["dimension"] not in findings]
+        data["events"] = [e for e in data.get("events", []) if e["title"] not in events]
+
+    return edit
+
+
+def state_file_only(tmp_path, usps, edit=lambda data: None):
+    """A folder holding one state's file, changed by `edit(data)`."""
+    folder = tmp_path / "one-state"
+    folder.mkdir(parents=True)
+    data = yaml.safe_load((DEFAULT_POLICIES_DIR / f"{usps}.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    (folder / f"{usps}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    return folder
+
+
+def test_an_instrument_and_a_finding_the_dataset_drops_go_back_to_draft(tmp_path):
+    dropped = [instrument(KIFTA), instrument(IL_MASKS, "17")]
+    assert {i.review_state for i in dropped} == {ReviewState.PUBLISHED}
+    assert Position.objects.filter(provision__instrument__in=dropped).exists()
+    count = Instrument.objects.count()
+
+    folder = edited_dataset(tmp_path, "il", without(KIFTA, findings=["agent-identification"]))
+    summary = load_seed_policies(folder)
+
+    assert summary["Instrument publication"].withdrawn == 2
+    for record in dropped:
+        record.refresh_from_db()
+        assert record.review_state == ReviewState.DRAFT, record
+        assert record.history.first().history_change_reason == DROPPED
+        assert record.history.first().history_user is None
+    assert Instrument.objects.count() == count  # withdrawn, never deleted
+    assert not Position.objects.filter(provision__instrument__in=dropped).exists()
+    assert position_store.differences() == (set(), set())
+
+    # A second load of the same files finds nothing more to withdraw, and writes nothing.
+    before = history_rows()
+    summary = load_seed_policies(folder)
+    assert summary.total("withdrawn") == summary.total("kept") == 0
+    assert summary.written() == 0
+    assert history_rows() == before
+
+
+def test_a_finding_removed_because_a_law_was_found_no_longer_outranks_the_law(tmp_path):
+    """D.C.: the finding "no law found (agent-identification)" from 2011 was removed when
+    D.C. Code § 5-337.01 (2005) was found; kept, its later start would win over the law."""
+    finding = {
+        "jurisdiction": "11",
+        "dimension": "agent-identification",
+        "value": "no-policy",
+        "from": "2011-01-01",
+        "reviewed_on": "2026-11-26",
+        "searched": "Searched the District's laws on identification of officers; none found.",
+    }
+    load_seed_policies(
+        edited_dataset(tmp_path, "dc", lambda data: data.setdefault("findings", []).append(finding))
+    )
+
+    def today():
+        position = Position.objects.on(dt.date(2026, 11, 26)).get(
+            jurisdiction__fips="11", dimension__slug="agent-identification"
+        )
+        return position.value.slug
+
+    assert today() == "no-policy"
+
+    summary = load_seed_policies()
+
+    assert summary["Instrument publication"].withdrawn == 1
+    assert instrument(finding_title("agent-identification"), "11").review_state == (
+        ReviewState.DRAFT
+    )
+    assert today() == "partly-required"
+    assert position_store.differences() == (set(), set())
+
+
+def test_a_retitled_instrument_is_withdrawn_under_its_old_title(tmp_path):
+    def retitle(data):
+        state_instrument(data, KIFTA)["title"] = f"{KIFTA} (Public Act 101-0019)"
+
+    summary = load_seed_policies(edited_dataset(tmp_path, "il", retitle))
+    assert (summary["Instrument"].created, summary["Instrument publication"].withdrawn) == (1, 1)
+    assert instrument(KIFTA).review_state == ReviewState.DRAFT
+    assert instrument(f"{KIFTA} (Public Act 101-0019)").review_state == ReviewState.PUBLISHED
+    assert position_store.differences() == (set(), set())
+
+
+def test_a_withdrawn_instrument_the_dataset_holds_again_is_published_again(tmp_path):
+    load_seed_policies(edited_dataset(tmp_path, "il", without(KIFTA)))
+    summary = load_seed_policies()
+    assert summary["Instrument publication"].created == 1
+    assert instrument(KIFTA).review_state == ReviewState.PUBLISHED
+    assert position_store.differences() == (set(), set())
+
+
+def test_a_dropped_instrument_a_curator_changed_since_stays_theirs(tmp_path, bob):
+    kifta = instrument(KIFTA)
+    kifta.citation = "Edited by a curator"
+    kifta._history_user = bob
+    kifta.save()
+    summary = load_seed_policies(edited_dataset(tmp_path, "il", without(KIFTA)))
+    assert (
+        summary["Instrument publication"].withdrawn,
+        summary["Instrument publication"].kept,
+    ) == (
+        0,
+        1,
+    )
+    assert instrument(KIFTA).review_state == ReviewState.PUBLISHED
+
+
+def test_a_record_a_curator_renamed_is_not_withdrawn(bob):
+    kifta = instrument(KIFTA)
+    kifta.title = "Keep Illinois Families Together Act (5 ILCS 805/15(i))"
+    kifta._history_user = bob
+    kifta.save()
+    summary = load_all(places_path=None)
+    assert summary.total("withdrawn") == summary["Instrument publication"].kept == 0
+    kifta.refresh_from_db()
+    assert kifta.review_state == ReviewState.PUBLISHED
+
+
+def test_a_partial_load_leaves_the_other_states_alone(tmp_path):
+    elsewhere = Instrument.objects.published().exclude(jurisdiction__state__usps="IL")
+    published_elsewhere = set(elsewhere.values_list("pk", flat=True))
+    events_elsewhere = set(Event.objects.published().values_list("pk", flat=True))
+    assert published_elsewhere and events_elsewhere
+
+    # The state's own file, unchanged: nothing to withdraw.
+    summary = load_seed_policies(state_file_only(tmp_path, "il") / "il.yaml")
+    assert summary.total("withdrawn") == 0
+
+    summary = load_seed_policies(state_file_only(tmp_path / "b", "il", without(KIFTA)))
+    assert summary.total("withdrawn") == 1
+    assert instrument(KIFTA).review_state == ReviewState.DRAFT
+    assert set(elsewhere.values_list("pk", flat=True)) == published_elsewhere
+    assert set(Event.objects.published().values_list("pk", flat=True)) == events_elsewhere
+    assert position_store.differences() == (set(), set())
+
+
+def test_an_event_the_dataset_drops_goes_back_to_draft(tmp_path):
+    title = "Ninth Circuit largely upholds SB 54 (United States v. California)"
+    event = Event.objects.get(title=title)
+    assert event.review_state == ReviewState.PUBLISHED
+    summary = load_seed_policies(edited_dataset(tmp_path, "ca", without(events=[title])))
+    assert summary["Event"].withdrawn == 1
+    event.refresh_from_db()
+    assert event.review_state == ReviewState.DRAFT
+    assert event.history.first().history_change_reason == DROPPED
+
+
+def test_the_summary_reports_what_was_withdrawn(tmp_path):
+    summary = load_seed_policies(edited_dataset(tmp_path, "il", without(KIFTA)))
+    line = next(line for line in summary.lines() if line.startswith("Instrument publication"))
+    assert line.endswith("1 withdrawn")
