@@ -18,6 +18,9 @@ from django.utils.html import conditional_escape
 
 register = template.Library()
 
+# The arguments whose value is what reverse() puts in the URL.
+KEYED = (str, int)
+
 
 @lru_cache(maxsize=4096)
 def _reversed(view_name, args: tuple, current_app, urlconf, prefix) -> str:
@@ -38,9 +41,9 @@ class RememberedURLNode(URLNode):
                 current_app = context.request.resolver_match.namespace
             except AttributeError:
                 current_app = None
-        try:
+        if all(type(arg) in KEYED for arg in args):
             url = _reversed(view_name, args, current_app, get_urlconf(), get_script_prefix())
-        except TypeError:  # an argument that cannot be a key
+        else:  # a model instance, say: its text may change while its hash (its pk) stays
             url = reverse(view_name, args=args, current_app=current_app)
         return conditional_escape(url) if context.autoescape else url
 

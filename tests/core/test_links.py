@@ -49,3 +49,23 @@ def test_the_script_prefix_is_part_of_what_is_remembered():
 def test_a_link_to_nothing_fails_as_djangos_does():
     with pytest.raises(NoReverseMatch):
         Template("{% load links %}{% url 'nowhere' %}").render(Context({}))
+
+
+def test_an_object_is_reversed_each_time():
+    class Named:
+        def __init__(self, text):
+            self.text = text
+
+        def __str__(self):
+            return self.text
+
+        def __hash__(self):
+            return 1
+
+        def __eq__(self, other):
+            return True
+
+    first = both("{% url 'site:jurisdiction' o %}", o=Named("ga"))
+    second = both("{% url 'site:jurisdiction' o %}", o=Named("tx"))
+    assert first == ("/jurisdictions/ga/", "/jurisdictions/ga/")
+    assert second == ("/jurisdictions/tx/", "/jurisdictions/tx/")
