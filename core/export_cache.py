@@ -21,9 +21,10 @@ def cache_key(version: str, kind: str, url: str) -> str:
     return f"{version}:{kind}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
-def kept_or_streamed(key: str, parts: Callable[[], Iterable[str]]) -> Iterator[bytes]:
-    """The text kept under `key`, or `parts()` encoded as they come, kept at the end if the
-    whole stays under KEPT_AT_MOST (a stream abandoned half-way keeps nothing)."""
+def kept_or_streamed(key: str, parts: Callable[[], Iterable[str | bytes]]) -> Iterator[bytes]:
+    """The text kept under `key`, or `parts()` encoded as they come (text as UTF-8, bytes
+    as they are), kept at the end if the whole stays under KEPT_AT_MOST (a stream abandoned
+    half-way keeps nothing)."""
     exports = caches["exports"]
     found = exports.get(key)
     if found is not None:
@@ -32,7 +33,7 @@ def kept_or_streamed(key: str, parts: Callable[[], Iterable[str]]) -> Iterator[b
     kept: list[bytes] | None = []
     size = 0
     for part in parts():
-        data = part.encode()
+        data = part if isinstance(part, bytes) else part.encode()
         if kept is not None:
             size += len(data)
             if size <= KEPT_AT_MOST:

@@ -68,7 +68,7 @@ class Prepared:
                     self._compiled[key] = compiled
         sql, slots, converters = compiled
         params = [slot(values) for slot in slots]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
@@ -94,6 +94,29 @@ class Prepared:
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(fields)
         return sql, slots, converters
+
+
+def _cursor(connection):
+    """Django's cursor; on PostgreSQL, one that sends the values apart from the SQL
+    (server-side binding), so that psycopg prepares the statement on the connection once it
+    has run a few times (`prepare_threshold`) and PostgreSQL stops parsing and planning it
+    on every call. Django's own cursors bind on the client (the values written into the
+    SQL), which never repeats a statement's text. Wrapped as Django wraps its cursors, so
+    query logging, `execute_wrapper`s and error translation see it as any other."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = psycopg.Cursor(connection.connection)
+        # As Django's `create_cursor`: times in the connection's zone.
+        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, cursor)
+        return connection._prepare_cursor(cursor)
 
 
 def _key(value):

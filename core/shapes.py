@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from typing import Annotated, Literal, NewType, get_args, get_origin, get_type_hints, is_typeddict
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -78,11 +79,26 @@ def timestamp(moment: dt.datetime | None) -> Timestamp | None:
 _KEY = "987654321987654321"
 
 
+# Reversed paths with _KEY in them, per view name, script prefix and URLconf: reverse()
+# was a sixth of the time of one jurisdiction's answer, twice over (its two links). The
+# site has no language-prefixed URLs, so nothing else changes what reverse() returns.
+_paths: dict[tuple, str] = {}
+
+
+def _path_template(viewname: str) -> str:
+    key = (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    path = _paths.get(key)
+    if path is None:
+        path = _paths[key] = reverse(viewname, args=[_KEY])
+    return path
+
+
 def link(request, viewname: str, key) -> str:
-    """The absolute URL of a view for `key`, resolving the URL pattern once per request and
-    view name: a list of a thousand rows would otherwise resolve it a thousand times, a
-    fifth of the time of the answer (docs/benchmarks.md). Always the canonical address:
-    DRF's `reverse` would carry the request's `?format=csv` into every link."""
+    """The absolute URL of a view for `key`, resolving the URL pattern once per process and
+    making it absolute once per request and view name: a list of a thousand rows would
+    otherwise resolve it a thousand times, a fifth of the time of the answer
+    (docs/benchmarks.md). Always the canonical address: DRF's `reverse` would carry the
+    request's `?format=csv` into every link."""
     if request is None:
         return reverse(viewname, args=[key])
     templates = getattr(request, "_link_templates", None)
@@ -90,7 +106,7 @@ def link(request, viewname: str, key) -> str:
         templates = request._link_templates = {}
     template = templates.get(viewname)
     if template is None:
-        template = templates[viewname] = request.build_absolute_uri(reverse(viewname, args=[_KEY]))
+        template = templates[viewname] = request.build_absolute_uri(_path_template(viewname))
     return template.replace(_KEY, quote(str(key), safe=""))
 
 

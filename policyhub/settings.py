@@ -55,8 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every response (SECURE_CSP below).
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below): Django's, each policy
+    # written once (core/middleware.py).
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # Compresses what the rest produce: a county map is ~1 MB of SVG, ~270 KB gzipped;
     # Django's own, at a cheaper level, reusing large bodies it compressed already.
     "core.middleware.GZipMiddleware",

@@ -7,7 +7,9 @@ that every 400 names the parameter and what it allows; the answers come from
 
 import csv
 import io
+from collections.abc import Iterator
 
+from django.db import connection
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,13 +18,14 @@ from rest_framework.response import Response
 
 from core import export_cache
 from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
-from core.shapes import schema_of
+from core.shapes import link, schema_of
 from core.snapshot import streamed_from_snapshot
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdiction_by_code
 from jurisdictions.shapes import jurisdiction_ref
 from policies.filters import JurisdictionListFilter
 from policies.forms import CompareQuery, MapQuery, PositionQuery, TimelineQuery
+from policies.positions import csv_copy
 from policies.positions import queries as position_queries
 from policies.selectors import MAX_COMPARE, jurisdictions_with_position
 from policies.shapes import (
@@ -110,6 +113,8 @@ class PositionsView(JSONErrorsMixin, GenericAPIView):
 
 
 CSV_CHUNK = 2000  # jurisdictions resolved and written per step of the stream
+# Stands in for an instrument's id while its address is built: digits, as ids are.
+LINK_KEY = "123456789123456789"
 
 
 def csv_download(text: str, filename: str) -> HttpResponse:
@@ -120,32 +125,52 @@ def csv_download(text: str, filename: str) -> HttpResponse:
 
 def position_csv(jurisdictions, dimension, as_of, request):
     """Every matching jurisdiction's position as CSV with the columns of the JSON answer
-    flattened, streamed from one query in the database's order (`positions_streamed`), and
-    kept per process while the data version stands (`core.export_cache`): the links in it
-    are absolute, so the key is the whole URL."""
+    flattened, from one query in the database's order, and kept per process while the
+    data version stands (`core.export_cache`): the links in it are absolute, so the key is
+    the whole URL. On PostgreSQL the database writes the rows (`copied_csv`), elsewhere
+    Python does (`written_csv`): the same bytes."""
 
     def content(version):
         key = export_cache.cache_key(version, "positions-csv", request.build_absolute_uri())
-        return export_cache.kept_or_streamed(key, lines)
-
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(POSITION_CSV_HEADER)
-        answers = position_queries.positions_streamed(
-            dimension, as_of, jurisdictions, chunk_size=CSV_CHUNK
+        write = copied_csv if connection.vendor == "postgresql" else written_csv
+        return export_cache.kept_or_streamed(
+            key, lambda: write(jurisdictions, dimension, as_of, request)
         )
-        for chunk in chunked(answers, CSV_CHUNK):
-            writer.writerows(position_csv_row(answer, as_of, request) for answer in chunk)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
 
     response = streamed_from_snapshot(
         content, "text/csv; charset=utf-8", kind="csv", versioned=True
     )
     response["Content-Disposition"] = 'attachment; filename="policyhub-positions.csv"'
     return response
+
+
+def written_csv(jurisdictions, dimension, as_of, request) -> Iterator[str]:
+    """The positions CSV as text, each row read and written in Python (`positions_streamed`,
+    `position_csv_row`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(POSITION_CSV_HEADER)
+    answers = position_queries.positions_streamed(
+        dimension, as_of, jurisdictions, chunk_size=CSV_CHUNK
+    )
+    for chunk in chunked(answers, CSV_CHUNK):
+        writer.writerows(position_csv_row(answer, as_of, request) for answer in chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def copied_csv(jurisdictions, dimension, as_of, request) -> Iterator[str | bytes]:
+    """The same CSV written by PostgreSQL (`policies.positions.csv_copy`): the rows come as
+    finished CSV text, without being decoded into Python and encoded again."""
+    before, _, after = link(request, "api:instrument-detail", LINK_KEY).partition(LINK_KEY)
+    rows = csv_copy.positions_csv_rows(jurisdictions, dimension, as_of, (before, after))
+    first = next(rows, None)
+    if first is None:
+        return  # as `written_csv`: no rows, not even the header
+    yield csv_copy.header_line(POSITION_CSV_HEADER)
+    yield first
+    yield from rows
 
 
 class TimelineView(JSONErrorsMixin, GenericAPIView):
