@@ -15,9 +15,11 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.http import Http404
 
 from core.lookups import json_list, read_json_list
 from core.params import today
+from core.prepared import Prepared
 from jurisdictions.models import Agency, AgencyKind, Jurisdiction, Level
 from policies.dates import format_partial_date
 from policies.models import (
@@ -116,24 +118,10 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
     its ancestors), with the court orders suspending their provisions, and events here or
     above, oldest first. Two queries: each instrument comes as one plain row with its
     suspensions aggregated into it (a page shows a handful of fields of each; model
-    instances through `select_related` and a third query were a fifth of the page)."""
+    instances through `select_related` and a third query were a fifth of the page), each
+    compiled once per process."""
     above = [a.pk for a in jurisdiction.ancestors()]
-    instruments = (
-        Instrument.objects.published()
-        .filter(Q(jurisdiction=jurisdiction) | Q(jurisdiction_id__in=above, binding=True))
-        .annotate(suspensions=_suspensions_subquery())
-        .values_list(
-            "pk",
-            "title",
-            "kind",
-            "effective_on",
-            "effective_precision",
-            "ended_on",
-            "ended_precision",
-            "jurisdiction__name",
-            "suspensions",
-        )
-    )
+    instruments = _timeline_instruments(place=jurisdiction.pk, above=above)
     items, suspensions = [], []
     for (
         pk,
@@ -159,11 +147,7 @@ def timeline_items(jurisdiction: Jurisdiction) -> list[TimelineItem]:
             )
         )
         suspensions += [(order, pk, title) for order in read_json_list(orders)]
-    events = (
-        Event.objects.published()
-        .filter(jurisdiction_id__in=[jurisdiction.pk, *above])
-        .values_list("occurred_on", "occurred_precision", "title", "kind", "jurisdiction__name")
-    )
+    events = _timeline_events(places=[jurisdiction.pk, *above])
     for occurred_on, precision, title, kind, where in events:
         items.append(
             TimelineItem(
@@ -219,6 +203,36 @@ def _suspensions_subquery() -> Subquery:
     )
 
 
+# The timeline's two queries, compiled once per process (`core.prepared`): building and
+# compiling them had cost more CPU than the rest of the timeline.
+_timeline_instruments = Prepared(
+    lambda place, above: (
+        Instrument.objects.published()
+        .filter(Q(jurisdiction_id=place) | Q(jurisdiction_id__in=above, binding=True))
+        .annotate(suspensions=_suspensions_subquery())
+        .values_list(
+            "pk",
+            "title",
+            "kind",
+            "effective_on",
+            "effective_precision",
+            "ended_on",
+            "ended_precision",
+            "jurisdiction__name",
+            "suspensions",
+        )
+    )
+)
+
+_timeline_events = Prepared(
+    lambda places: (
+        Event.objects.published()
+        .filter(jurisdiction_id__in=places)
+        .values_list("occurred_on", "occurred_precision", "title", "kind", "jurisdiction__name")
+    )
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     pk: int
@@ -238,19 +252,18 @@ class AgencyRow:
         return str(AGENCY_KINDS.get(self.kind, self.kind))
 
 
-def agreements_by_agency(jurisdiction: Jurisdiction) -> list[tuple[AgencyRow, list[Agreement]]]:
-    """The jurisdiction's agencies with their published 287(g) and other agreements, in one
-    query: each agency joined to its published agreements (none: one row of nulls)."""
-    agreements = FilteredRelation(
-        "instruments",
-        condition=Q(
-            instruments__kind=InstrumentKind.AGREEMENT,
-            instruments__review_state=ReviewState.PUBLISHED,
-        ),
-    )
-    rows = (
-        Agency.objects.filter(jurisdiction=jurisdiction)
-        .annotate(agreement=agreements)
+_agencies_with_agreements = Prepared(
+    lambda place: (
+        Agency.objects.filter(jurisdiction_id=place)
+        .annotate(
+            agreement=FilteredRelation(
+                "instruments",
+                condition=Q(
+                    instruments__kind=InstrumentKind.AGREEMENT,
+                    instruments__review_state=ReviewState.PUBLISHED,
+                ),
+            )
+        )
         .order_by("name", "pk", "agreement__effective_on", "agreement__pk")
         .values_list(
             "pk",
@@ -264,6 +277,14 @@ def agreements_by_agency(jurisdiction: Jurisdiction) -> list[tuple[AgencyRow, li
             "agreement__ended_precision",
         )
     )
+)
+
+
+def agreements_by_agency(jurisdiction: Jurisdiction) -> list[tuple[AgencyRow, list[Agreement]]]:
+    """The jurisdiction's agencies with their published 287(g) and other agreements, in one
+    query compiled once per process: each agency joined to its published agreements (none:
+    one row of nulls)."""
+    rows = _agencies_with_agreements(place=jurisdiction.pk)
     listed: dict[int, tuple[AgencyRow, list[Agreement]]] = {}
     for pk, name, kind, agreement, title, effective_on, effective, ended_on, ended in rows:
         _, signed = listed.setdefault(pk, (AgencyRow(pk, name, kind), []))
@@ -295,6 +316,92 @@ def dataset_updated_at() -> dt.datetime | None:
     )
     found = [s for s in stamps.values() if s is not None]
     return max(found) if found else None
+
+
+def _newest_stamps() -> dict[str, Subquery]:
+    """What `dataset_updated_at` reads, as three columns for another query's row: the newest
+    publication, edit of a published instrument and edit of a published provision, each
+    from the end of its index."""
+    published = Instrument.objects.published()
+    return {
+        "newest_published": Subquery(
+            published.filter(reviewed_at__isnull=False)
+            .order_by("-reviewed_at")
+            .values("reviewed_at")[:1]
+        ),
+        "newest_edited": Subquery(published.order_by("-updated_at").values("updated_at")[:1]),
+        "newest_provision": Subquery(
+            Provision.objects.published().order_by("-updated_at").values("updated_at")[:1]
+        ),
+    }
+
+
+PLACE_COLUMNS = tuple(f.attname for f in Jurisdiction._meta.concrete_fields)
+
+# A profile's jurisdiction with its parent and state (as `select_related` reads them), the
+# data version and the stamps of `dataset_updated_at`, in one row: three round trips were
+# one, and the query is compiled once per process.
+_place_row = Prepared(
+    lambda slug: (
+        Jurisdiction.objects.filter(slug=slug)
+        .order_by()
+        .annotate(version=data_version.token_subquery(), **_newest_stamps())
+        .values_list(
+            *PLACE_COLUMNS,
+            *(f"parent__{c}" for c in PLACE_COLUMNS),
+            *(f"state__{c}" for c in PLACE_COLUMNS),
+            "version",
+            *_newest_stamps(),
+        )
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A profile's jurisdiction (its parent and state loaded), the data version (for the
+    codebook) and when published data last changed."""
+
+    jurisdiction: Jurisdiction
+    version: str
+    updated: dt.datetime | None
+
+
+def place_by_slug(slug: str) -> Place:
+    """The jurisdiction with this slug, as `Jurisdiction.objects.select_related("parent",
+    "state").get(slug=slug)` reads it, with the data version and `dataset_updated_at()`, in
+    one query; Http404 if there is none."""
+    rows = _place_row(slug=slug)
+    if not rows:
+        raise Http404(f"No {Jurisdiction._meta.object_name} matches the given query.")
+    row, width = rows[0], len(PLACE_COLUMNS)
+    place = _jurisdiction(row[:width])
+    place.parent = _jurisdiction(row[width : 2 * width])
+    place.state = _jurisdiction(row[2 * width : 3 * width])
+    version, *stamps = row[3 * width :]
+    found = [s for s in stamps if s is not None]
+    return Place(place, data_version.as_text(version), max(found) if found else None)
+
+
+def _jurisdiction(values: tuple) -> Jurisdiction | None:
+    if values[0] is None:  # no parent, or no state: the outer join's nulls
+        return None
+    return Jurisdiction.from_db("default", PLACE_COLUMNS, values)
+
+
+_children_rows = Prepared(
+    lambda parent: (
+        Jurisdiction.objects.filter(parent_id=parent)
+        .order_by("name")
+        .values_list("level", "name", "slug")
+    )
+)
+
+
+def children_of(jurisdiction: Jurisdiction) -> list[tuple[str, str, str]]:
+    """(level, name, slug) of the jurisdictions directly inside this one, by name, in one
+    query compiled once per process."""
+    return _children_rows(parent=jurisdiction.pk)
 
 
 def change_years(dimension: Dimension, level: str, state_fips: str | None = None) -> list[int]:

@@ -353,21 +353,27 @@ def children_by_level(place: Jurisdiction, rows) -> list[dict]:
 
 
 def jurisdiction(request, slug):
-    place = get_object_or_404(Jurisdiction.objects.select_related("parent", "state"), slug=slug)
+    # The jurisdiction, the data version (so the codebook needs no query of its own) and
+    # when the data last changed, in one query.
+    found = queries.place_by_slug(slug)
+    place, updated = found.jurisdiction, found.updated
+    dimensions = position_queries.codebook(found.version)
     context = {"place": place, "as_of": today()}
     try:
         context["as_of"] = as_of = valid(DayQuery(request.GET))["as_of"]
     except BadParameter as error:
-        context["answers"] = position_queries.profile(place, context["as_of"])
+        context["answers"] = position_queries.profile(
+            place, context["as_of"], dimensions=dimensions
+        )
         return bad_request(request, "public/jurisdiction.html", context, error)
     preview = wants_drafts(request.GET) and can_preview(request)
-    children = Jurisdiction.objects.filter(parent=place).order_by("name")
-    updated = queries.dataset_updated_at()
     context.update(
-        answers=position_queries.profile(place, as_of, include_drafts=preview),
+        answers=position_queries.profile(
+            place, as_of, dimensions=dimensions, include_drafts=preview
+        ),
         preview=preview,
         ancestors=list(reversed(place.ancestors())),
-        children=children_by_level(place, children.values_list("level", "name", "slug")),
+        children=children_by_level(place, queries.children_of(place)),
         timeline=queries.timeline_items(place),
         agencies=queries.agreements_by_agency(place),
         dataset_updated=updated,
