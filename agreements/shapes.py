@@ -26,6 +26,9 @@ SUMMARY_KEYS = (
     "review",
 )
 
+# A sheet's summary: each count under its own key, so the CSV has a column for each.
+SnapshotSummary = TypedDict("SnapshotSummary", dict.fromkeys(SUMMARY_KEYS, int))
+
 # An agreement's key: the slug of an agreement named by another object.
 AgreementKey = Annotated[str | None, RelatedSlug("key")]
 
@@ -82,7 +85,7 @@ class Snapshot(TypedDict):
     row_count: int
     columns: list[str]
     unknown_columns: list[str]
-    summary: dict[str, int]
+    summary: SnapshotSummary
     changes: list[Change]
     url: str
 

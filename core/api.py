@@ -21,7 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import params
 from core.csv_text import csv_lines, flatten
-from core.shapes import schema_of
+from core.shapes import columns, schema_of
 from core.snapshot import streamed_from_snapshot
 
 MAX_PAGE_SIZE = settings.API_MAX_PAGE_SIZE
@@ -55,7 +55,12 @@ def answered_with(shape, build):
     def to_representation(self, obj):
         return build(obj, self.context.get("request"))
 
-    answered = type(described.__name__, (described,), {"to_representation": to_representation})
+    answered = type(
+        described.__name__,
+        (described,),
+        # `shape` also names the CSV's columns, so an empty list still has its header.
+        {"to_representation": to_representation, "shape": shape},
+    )
     # The same component as the shape's own serializer (a source is also inside an event):
     # one description under one name, not two classes competing for it.
     set_override(answered, "suppress_collision_warning", True)
@@ -146,11 +151,17 @@ class CSVListMixin:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         response = streamed_from_snapshot(
-            lambda: csv_lines(self.csv_rows(queryset)), "text/csv; charset=utf-8", kind="csv"
+            lambda: csv_lines(self.csv_rows(queryset), header=self.csv_header()),
+            "text/csv; charset=utf-8",
+            kind="csv",
         )
         name = getattr(self, "basename", None) or "export"
         response["Content-Disposition"] = f'attachment; filename="policyhub-{name}.csv"'
         return response
+
+    def csv_header(self):  # the columns, or None to take them from the first row
+        shape = getattr(self.get_serializer_class(), "shape", None)
+        return columns(shape) if shape is not None else None
 
     def csv_rows(self, queryset) -> Iterator[dict]:
         for chunk in chunked(queryset.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):

@@ -24,10 +24,18 @@ def flatten(record: dict, prefix: str = "") -> dict:
     return row
 
 
-def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    """CSV text, a line at a time; the header comes from the first row."""
+def csv_lines(rows: Iterable[dict], header: list[str] | None = None) -> Iterator[str]:
+    """CSV text, a line at a time. The header is `header` when the columns are known, so a
+    file with no rows still names them (a reader of an empty file learns its columns rather
+    than failing on it); otherwise it comes from the first row."""
     buffer = io.StringIO()
     writer = None
+    if header is not None:
+        writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     for row in rows:
         if writer is None:
             writer = csv.DictWriter(buffer, fieldnames=list(row), extrasaction="ignore")

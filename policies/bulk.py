@@ -260,7 +260,7 @@ def write_zip(target) -> None:
         for name, rows in TABLES.items():
             with archive.open(f"{name}.csv", "w") as member:
                 text = io.TextIOWrapper(member, encoding="utf-8", newline="")
-                for line in csv_lines(rows()):
+                for line in csv_lines(rows(), header=list(rows.columns)):
                     text.write(line)
                 text.flush()
                 text.detach()

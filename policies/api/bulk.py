@@ -32,7 +32,9 @@ class BulkDownloadView(JSONErrorsMixin, APIView):
             if table not in TABLES:
                 raise ParameterError("table", f"No table '{table}'.", TABLES)
             response = streamed_from_snapshot(
-                lambda: csv_lines(TABLES[table]()), "text/csv; charset=utf-8", kind="csv"
+                lambda: csv_lines(TABLES[table](), header=list(TABLES[table].columns)),
+                "text/csv; charset=utf-8",
+                kind="csv",
             )
             response["Content-Disposition"] = f'attachment; filename="policyhub-{table}.csv"'
             return response
