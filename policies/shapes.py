@@ -448,11 +448,24 @@ class Map(TypedDict):
 
 
 def interval_of(answer: PositionAnswer, request) -> Interval:
-    provision = answer.provision
-    decided_by = None
-    if provision is not None:
-        instrument = answer.instrument
-        decided_by = {
+    return intervals_of(request)(answer)
+
+
+def intervals_of(request):
+    """`interval_of` for many answers of one request (a comparison's cells, a timeline's
+    intervals): a function of the answer that builds the instrument's URL from parts made
+    once, and a provision's `decided_by` once however many positions it decides (a state's
+    law decides its counties'). The shared parts are never changed once built."""
+    url = links(request, "api:instrument-detail")
+    # id of a deciding provision → (the provision, kept so its id stays its own; decided_by)
+    decided: dict[int, tuple] = {}
+
+    def decided_by_of(provision) -> DecidedBy:
+        built = decided.get(id(provision))
+        if built is not None and built[0] is provision:
+            return built[1]
+        instrument = provision.instrument
+        shown = {
             "instrument": {
                 "id": instrument.pk,
                 "title": instrument.title,
@@ -460,30 +473,36 @@ def interval_of(answer: PositionAnswer, request) -> Interval:
                 "citation": instrument.citation,
                 "binding": instrument.binding,
                 "jurisdiction": instrument.jurisdiction.slug,
-                "url": link(request, "api:instrument-detail", instrument.pk),
+                "url": url(instrument.pk),
             },
             "provision": {
                 "id": provision.pk,
                 "pinpoint": provision.pinpoint,
                 "exceptions": provision.exceptions,
             },
-            "sources": sources_of(answer),
+            "sources": [{"title": s.title, "url": s.url} for s in provision.sources],
         }
-    value = answer.value
-    return {
-        "dimension": answer.dimension.slug,
-        "value": value.slug if value else None,
-        "value_label": value.label if value else "Unknown",
-        "rank": value.rank if value else None,
-        "provenance": answer.provenance,
-        "approximate": answer.approximate,
-        "valid_from": answer.valid_from,
-        "valid_to": answer.valid_to,
-        "decided_by": decided_by,
-        "overridden": set_aside_of(answer),
-        "mandates_noted": noted_of(answer),
-        "suspended_by": suspended_by_of(answer),
-    }
+        decided[id(provision)] = (provision, shown)
+        return shown
+
+    def interval(answer: PositionAnswer) -> Interval:
+        provision, value = answer.provision, answer.value
+        return {
+            "dimension": answer.dimension.slug,
+            "value": value.slug if value else None,
+            "value_label": value.label if value else "Unknown",
+            "rank": value.rank if value else None,
+            "provenance": answer.provenance,
+            "approximate": answer.approximate,
+            "valid_from": answer.valid_from,
+            "valid_to": answer.valid_to,
+            "decided_by": decided_by_of(provision) if provision is not None else None,
+            "overridden": set_aside_of(answer) if answer.overridden else [],
+            "mandates_noted": noted_of(answer) if answer.noted else [],
+            "suspended_by": suspended_by_of(answer) if answer.suspensions else [],
+        }
+
+    return interval
 
 
 def sources_of(answer: PositionAnswer) -> list[SourceInPosition]:
@@ -530,6 +549,8 @@ def _suspended_by(s: SuspensionRef) -> SuspendedBy:
 def compare_of(as_of: dt.date, jurisdictions, dimensions, table, request) -> Compare:
     """Jurisdictions side by side, one row per dimension; `table` maps each jurisdiction's
     id to its answers in the order of `dimensions` (live or as a release had them)."""
+    interval = intervals_of(request)
+    columns = [(j.slug, table[j.pk]) for j in jurisdictions]
     return {
         "as_of": as_of,
         "jurisdictions": [jurisdiction_ref(j) for j in jurisdictions],
@@ -537,7 +558,7 @@ def compare_of(as_of: dt.date, jurisdictions, dimensions, table, request) -> Com
             {
                 "slug": d.slug,
                 "name": d.name,
-                "cells": {j.slug: interval_of(table[j.pk][i], request) for j in jurisdictions},
+                "cells": {slug: interval(answers[i]) for slug, answers in columns},
             }
             for i, d in enumerate(dimensions)
         ],

@@ -37,7 +37,7 @@ from policies.shapes import (
     codebook_value,
     compare_csv,
     compare_of,
-    interval_of,
+    intervals_of,
     position_csv_row,
     position_page_of,
 )
@@ -201,11 +201,12 @@ class TimelineView(JSONErrorsMixin, GenericAPIView):
         raise_for(query)
         dimension = query.cleaned_data["dimension"]
         intervals = position_queries.timeline_of(jurisdiction, dimension)
+        interval = intervals_of(request)
         return Response(
             {
                 "jurisdiction": jurisdiction_ref(jurisdiction),
                 "dimension": dimension.slug,
-                "intervals": [interval_of(a, request) for a in intervals],
+                "intervals": [interval(a) for a in intervals],
             }
         )
 
