@@ -30,7 +30,7 @@ import io
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import QuerySet
 
 from jurisdictions.models import Jurisdiction
 from policies.models import (
@@ -42,6 +42,7 @@ from policies.models import (
     Source,
     Suspension,
 )
+from policies.positions.queries import held_on
 
 # Where the queryset's SQL goes in the statement.
 INNER_MARK = "__positions_inner__"
@@ -231,13 +232,9 @@ def _statement() -> str:
 
 
 def _inner(jurisdictions: QuerySet, dimension: Dimension, on: dt.date) -> QuerySet:
-    held = FilteredRelation(
-        "positions",
-        condition=Q(positions__dimension=dimension)
-        & (Q(positions__valid_from__isnull=True) | Q(positions__valid_from__lte=on))
-        & (Q(positions__valid_to__isnull=True) | Q(positions__valid_to__gt=on)),
+    return jurisdictions.annotate(held=held_on(dimension, on)).values_list(
+        *(path for _, path in INNER)
     )
-    return jurisdictions.annotate(held=held).values_list(*(path for _, path in INNER))
 
 
 def positions_csv_rows(

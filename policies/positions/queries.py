@@ -652,7 +652,7 @@ def positions_page(
     )
     read = list(
         jurisdictions.annotate(
-            held=_held(dimension, on),
+            held=held_on(dimension, on),
             held_overridden=Cast("held__overridden", TextField()),
             held_noted=Cast("held__noted", TextField()),
             held_suspended=Cast("held__suspended", TextField()),
@@ -683,8 +683,9 @@ def positions_page(
     return page, (read[0][-1] if read else None)
 
 
-def _held(dimension: Dimension, on: dt.date) -> FilteredRelation:
-    """A jurisdiction's stored interval on a dimension on a date (at most one)."""
+def held_on(dimension: Dimension, on: dt.date) -> FilteredRelation:
+    """A jurisdiction's stored interval on a dimension on a date (at most one): the join
+    every per-jurisdiction read of positions annotates as `held`."""
     return FilteredRelation(
         "positions",
         condition=Q(positions__dimension=dimension)
@@ -759,15 +760,9 @@ def positions_streamed(
     looked up per chunk of rows, for the ids not met in an earlier chunk."""
     dimension = in_codebook(dimension)
     values = {v.pk: v for v in dimension.values.all()}
-    held = FilteredRelation(
-        "positions",
-        condition=Q(positions__dimension=dimension)
-        & (Q(positions__valid_from__isnull=True) | Q(positions__valid_from__lte=on))
-        & (Q(positions__valid_to__isnull=True) | Q(positions__valid_to__gt=on)),
-    )
     rows = (
         jurisdictions.annotate(
-            held=held,
+            held=held_on(dimension, on),
             held_overridden=Cast("held__overridden", TextField()),
             held_noted=Cast("held__noted", TextField()),
             held_suspended=Cast("held__suspended", TextField()),
