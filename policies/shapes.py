@@ -465,23 +465,19 @@ def intervals_of(request):
         if built is not None and built[0] is provision:
             return built[1]
         instrument = provision.instrument
-        shown = {
-            "instrument": {
-                "id": instrument.pk,
-                "title": instrument.title,
-                "kind": instrument.kind,
-                "citation": instrument.citation,
-                "binding": instrument.binding,
-                "jurisdiction": instrument.jurisdiction.slug,
-                "url": url(instrument.pk),
-            },
-            "provision": {
-                "id": provision.pk,
-                "pinpoint": provision.pinpoint,
-                "exceptions": provision.exceptions,
-            },
-            "sources": [{"title": s.title, "url": s.url} for s in provision.sources],
-        }
+        shown = _decided_by(
+            instrument_id=instrument.pk,
+            title=instrument.title,
+            kind=instrument.kind,
+            citation=instrument.citation,
+            binding=instrument.binding,
+            jurisdiction=instrument.jurisdiction.slug,
+            url=url(instrument.pk),
+            provision_id=provision.pk,
+            pinpoint=provision.pinpoint,
+            exceptions=provision.exceptions,
+            sources=[{"title": s.title, "url": s.url} for s in provision.sources],
+        )
         decided[id(provision)] = (provision, shown)
         return shown
 
@@ -503,6 +499,37 @@ def intervals_of(request):
         }
 
     return interval
+
+
+def _decided_by(
+    *,
+    instrument_id,
+    title,
+    kind,
+    citation,
+    binding,
+    jurisdiction,
+    url,
+    provision_id,
+    pinpoint,
+    exceptions,
+    sources,
+) -> DecidedBy:
+    """The one place a position's `decided_by` is written, from plain values: an answer
+    object's (`intervals_of`) or a page row's (`position_page_of`)."""
+    return {
+        "instrument": {
+            "id": instrument_id,
+            "title": title,
+            "kind": kind,
+            "citation": citation,
+            "binding": binding,
+            "jurisdiction": jurisdiction,
+            "url": url,
+        },
+        "provision": {"id": provision_id, "pinpoint": pinpoint, "exceptions": exceptions},
+        "sources": sources,
+    }
 
 
 def sources_of(answer: PositionAnswer) -> list[SourceInPosition]:
@@ -621,19 +648,19 @@ def position_page_of(page: PositionPage, as_of: dt.date, request) -> list[Positi
         decided_by = None
         if provision_id:
             (_, pinpoint, exceptions, _, instrument, title, kind, citation, binding) = row[15:24]
-            decided_by = {
-                "instrument": {
-                    "id": instrument,
-                    "title": title,
-                    "kind": kind,
-                    "citation": citation,
-                    "binding": binding,
-                    "jurisdiction": row[26],
-                    "url": instrument_url(instrument),
-                },
-                "provision": {"id": provision_id, "pinpoint": pinpoint, "exceptions": exceptions},
-                "sources": sources[provision_id],
-            }
+            decided_by = _decided_by(
+                instrument_id=instrument,
+                title=title,
+                kind=kind,
+                citation=citation,
+                binding=binding,
+                jurisdiction=row[26],
+                url=instrument_url(instrument),
+                provision_id=provision_id,
+                pinpoint=pinpoint,
+                exceptions=exceptions,
+                sources=sources[provision_id],
+            )
         approximate, valid_from, valid_to = interval[:3] if provenance else (False, None, None)
         results.append(
             {
