@@ -42,20 +42,29 @@ def jurisdiction_by_code(*, code: str, parameter: str) -> Jurisdiction:
     return match
 
 
-# Unordered: a FIPS code and a slug never look alike, so at most one row matches.
-_columns_by_code = Prepared(
+# Both columns are unique, so one row at most, unordered. One plain index lookup each, as
+# the floor's query (docs/benchmarks.md): the OR of both columns cost PostgreSQL a bitmap
+# of two index scans on every call.
+_columns_by_fips = Prepared(
     lambda code: (
-        Jurisdiction.objects.filter(Q(fips=code) | Q(slug=code))
-        .order_by()
-        .values_list(*JURISDICTION_COLUMNS)[:1]
+        Jurisdiction.objects.filter(fips=code).order_by().values_list(*JURISDICTION_COLUMNS)
+    )
+)
+_columns_by_slug = Prepared(
+    lambda code: (
+        Jurisdiction.objects.filter(slug=code).order_by().values_list(*JURISDICTION_COLUMNS)
     )
 )
 
 
 def jurisdiction_columns(code: str) -> tuple | None:
     """The JURISDICTION_COLUMNS of the jurisdiction with this FIPS code or slug, in one
-    query compiled once per process; None if there is none."""
-    rows = _columns_by_code(code=code)
+    query compiled once per process; None if there is none. A FIPS code is all digits (its
+    validator), so any other code is looked up as a slug alone; an all-digit code is a FIPS
+    code first, and a slug only if no FIPS code matches (a second query on that miss)."""
+    rows = _columns_by_fips(code=code) if code.isdigit() else []
+    if not rows:
+        rows = _columns_by_slug(code=code)
     return rows[0] if rows else None
 
 

@@ -88,3 +88,20 @@ def test_one_jurisdiction_is_read_in_one_query_the_rate_limit_included(
     with django_assert_num_queries(JURISDICTION_DETAIL_QUERIES):
         body = get(client, url)
     assert (body["fips"], body["state"]) == ("17031", "IL")
+
+
+@pytest.mark.shared_cache
+def test_a_slug_is_read_in_one_query_and_an_all_digit_slug_is_still_found(
+    client, django_assert_num_queries
+):
+    from jurisdictions.models import Jurisdiction
+
+    client.get(api("jurisdiction-detail", "il-cook-county"))
+    with django_assert_num_queries(JURISDICTION_DETAIL_QUERIES):
+        assert get(client, api("jurisdiction-detail", "il-cook-county"))["fips"] == "17031"
+    # FIPS codes are all digits, slugs need not avoid them: such a slug is looked up once
+    # no FIPS code matches it.
+    Jurisdiction.objects.filter(fips="17031").update(slug="1776")
+    with django_assert_num_queries(JURISDICTION_DETAIL_QUERIES + 1):
+        assert get(client, api("jurisdiction-detail", "1776"))["fips"] == "17031"
+    assert client.get(api("jurisdiction-detail", "99999")).status_code == 404
