@@ -154,6 +154,10 @@ def written_csv(jurisdictions, dimension, as_of, request) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(POSITION_CSV_HEADER)
+    # The header goes first, on its own, so that a file with no rows still names its columns.
+    yield buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
     answers = position_queries.positions_streamed(
         dimension, as_of, jurisdictions, chunk_size=CSV_CHUNK
     )
@@ -168,13 +172,8 @@ def copied_csv(jurisdictions, dimension, as_of, request) -> Iterator[str | bytes
     """The same CSV written by PostgreSQL (`policies.positions.csv_copy`): the rows come as
     finished CSV text, without being decoded into Python and encoded again."""
     before, _, after = link(request, "api:instrument-detail", LINK_KEY).partition(LINK_KEY)
-    rows = csv_copy.positions_csv_rows(jurisdictions, dimension, as_of, (before, after))
-    first = next(rows, None)
-    if first is None:
-        return  # as `written_csv`: no rows, not even the header
-    yield csv_copy.header_line(POSITION_CSV_HEADER)
-    yield first
-    yield from rows
+    yield csv_copy.header_line(POSITION_CSV_HEADER)  # also when no row follows
+    yield from csv_copy.positions_csv_rows(jurisdictions, dimension, as_of, (before, after))
 
 
 class TimelineView(JSONErrorsMixin, GenericAPIView):

@@ -29,6 +29,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -243,9 +244,12 @@ def positions_csv_rows(
     """The rows of the positions CSV (no header) for every jurisdiction of the queryset in
     its order, as PostgreSQL writes them, in pieces of about PIECE bytes. `url_template`
     is what comes before and after an instrument's id in its absolute API address."""
-    inner_sql, inner_params = (
-        _inner(jurisdictions, dimension, on).query.get_compiler(connection=connection).as_sql()
-    )
+    try:
+        inner_sql, inner_params = (
+            _inner(jurisdictions, dimension, on).query.get_compiler(connection=connection).as_sql()
+        )
+    except EmptyResultSet:  # a queryset that matches nothing (`.none()`) has no SQL
+        return
     with connection.cursor() as cursor:
         # One statement with its values written in: COPY takes no bound parameters. The
         # outer values first, then the queryset's SQL in its place (its text may hold a %).

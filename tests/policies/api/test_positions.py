@@ -247,6 +247,26 @@ def test_the_positions_csv_keeps_every_column_when_the_first_row_is_unknown(clie
     )
 
 
+def test_a_positions_csv_with_no_rows_still_names_its_columns(client):
+    import csv
+    import io
+
+    from policies.api.positions import POSITION_CSV_HEADER
+
+    response = client.get(
+        reverse("api:positions"),
+        {
+            "dimension": "detainer-holds",
+            "as_of": "2019-06-01",
+            "q": "no such place",
+            "format": "csv",
+        },
+    )
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    assert list(csv.reader(io.StringIO(text))) == [POSITION_CSV_HEADER]
+
+
 def test_links_in_an_api_answer_never_carry_the_format_asked_for(client):
     answer = client.get(
         reverse("api:positions"),

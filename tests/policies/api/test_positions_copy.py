@@ -162,3 +162,9 @@ def test_the_endpoint_answers_what_python_writes(client, rf):
         dt.date(2019, 6, 1),
     )
     assert body == written
+
+
+def test_no_rows_is_the_header_alone_from_both_writers(rf):
+    written, copied = both(rf, Jurisdiction.objects.none(), "detainer-holds", dt.date(2019, 6, 1))
+    assert written.count(b"\r\n") == 1 and written.startswith(b"jurisdiction.")
+    assert_same(written, copied)
