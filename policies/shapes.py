@@ -23,7 +23,14 @@ from core.shapes import (
 from jurisdictions.shapes import JurisdictionRef, jurisdiction_ref
 from policies import models
 from policies.dates import Precision, format_partial_date
-from policies.positions.queries import PositionAnswer, PositionPage, SuspensionRef
+from policies.positions.queries import (
+    PAGE_INTERVAL,
+    PAGE_LISTED,
+    PAGE_PROVISION,
+    PositionAnswer,
+    PositionPage,
+    SuspensionRef,
+)
 
 # --- the codebook (/api/v1/dimensions/) ----------------------------------------------------
 
@@ -643,25 +650,42 @@ def position_page_of(page: PositionPage, as_of: dt.date, request) -> list[Positi
     suspended = {pk: _suspended_by(s) for pk, s in page.suspensions.items()}
     results = []
     for row, overridden, mandates, suspensions in page.rows:
-        _, slug, name, level, fips, ocd_id, value_id, provenance, provision_id, *interval = row[:12]
+        _, slug, name, level, fips, ocd_id = row[PAGE_LISTED]
+        value_id, provenance, provision_id, approximate, valid_from, valid_to = row[PAGE_INTERVAL]
         value = shown.get(value_id)
         decided_by = None
         if provision_id:
-            (_, pinpoint, exceptions, _, instrument, title, kind, citation, binding) = row[15:24]
+            # PROVISION_COLUMNS
+            (
+                _,
+                pinpoint,
+                exceptions,
+                _,
+                instrument,
+                title,
+                kind,
+                citation,
+                binding,
+                _,
+                _,
+                j_slug,
+                _,
+            ) = row[PAGE_PROVISION]
             decided_by = _decided_by(
                 instrument_id=instrument,
                 title=title,
                 kind=kind,
                 citation=citation,
                 binding=binding,
-                jurisdiction=row[26],
+                jurisdiction=j_slug,
                 url=instrument_url(instrument),
                 provision_id=provision_id,
                 pinpoint=pinpoint,
                 exceptions=exceptions,
                 sources=sources[provision_id],
             )
-        approximate, valid_from, valid_to = interval[:3] if provenance else (False, None, None)
+        if not provenance:  # unknown: no interval
+            approximate, valid_from, valid_to = False, None, None
         results.append(
             {
                 "jurisdiction": {

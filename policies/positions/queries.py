@@ -662,18 +662,18 @@ def positions_page(
     )
     rows, sources, deciding, mentioned, suspended = [], {}, {}, set(), set()
     for row in read:
-        if row[7] is None:  # no stored interval on that date: unknown
+        if row[PAGE_PROVENANCE] is None:  # no stored interval on that date: unknown
             rows.append((row, (), (), ()))
             continue
-        lists = _ids(row[12]), _ids(row[13]), _ids(row[14])
+        lists = tuple(_ids(text) for text in row[PAGE_ID_LISTS])
         rows.append((row, *lists))
         mentioned.update(lists[0])
         mentioned.update(lists[1])
         suspended.update(lists[2])
-        provision_id = row[8]
+        provision_id = row[PAGE_PROVISION_ID]
         if provision_id and provision_id not in sources:
-            sources[provision_id] = _source_refs(row[28])
-            deciding[provision_id] = row[15:28]
+            sources[provision_id] = _source_refs(row[PAGE_SOURCES])
+            deciding[provision_id] = row[PAGE_PROVISION]
     # A provision set aside in one row may decide another: its columns are read already.
     known = {pk: deciding[pk] for pk in mentioned if pk in deciding}
     missing = mentioned.difference(known)
@@ -744,10 +744,28 @@ HELD_COLUMNS = (
 )
 
 
-# A jurisdiction of a page with its position (`positions_page`): LISTED_COLUMNS (0-5), the
-# interval (6-11), its id lists as text (12-14), the deciding provision as PROVISION_COLUMNS
-# (15-27), that provision's sources as JSON text (28), and the count of the whole list (29).
+# A jurisdiction of a page with its position (`positions_page`): LISTED_COLUMNS, the
+# interval, its id lists as text, the deciding provision as PROVISION_COLUMNS, that
+# provision's sources as JSON text, and the count of the whole list. The streamed rows
+# (`positions_streamed`) are the same without the last two.
 PAGE_COLUMNS = (*LISTED_COLUMNS, *HELD_COLUMNS, "held_sources", "total")
+# Where each part sits in such a row, named rather than counted.
+PAGE_LISTED = slice(0, len(LISTED_COLUMNS))
+# value, provenance, provision, approximate, valid from, valid to
+PAGE_INTERVAL = slice(
+    PAGE_COLUMNS.index("held__value_id"), PAGE_COLUMNS.index("held__valid_to") + 1
+)
+PAGE_PROVENANCE = PAGE_COLUMNS.index("held__provenance")
+PAGE_PROVISION_ID = PAGE_COLUMNS.index("held__provision_id")
+# overridden, noted, suspended
+PAGE_ID_LISTS = slice(
+    PAGE_COLUMNS.index("held_overridden"), PAGE_COLUMNS.index("held_suspended") + 1
+)
+PAGE_PROVISION = slice(
+    PAGE_COLUMNS.index(f"held__provision__{PROVISION_COLUMNS[0]}"),
+    PAGE_COLUMNS.index(f"held__provision__{PROVISION_COLUMNS[-1]}") + 1,
+)
+PAGE_SOURCES = PAGE_COLUMNS.index("held_sources")
 
 
 def positions_streamed(
@@ -783,8 +801,9 @@ def positions_streamed(
 def _streamed_answers(chunk, dimension, values, decided, mentioned, suspensions):
     records = []
     for row in chunk:
-        j = ListedJurisdiction(*row[:6])
-        value_id, provenance, provision_id, approximate, since, until, *lists = row[6:15]
+        j = ListedJurisdiction(*row[PAGE_LISTED])
+        value_id, provenance, provision_id, approximate, since, until = row[PAGE_INTERVAL]
+        lists = row[PAGE_ID_LISTS]
         if provenance is None:  # no stored interval on that date: unknown
             records.append((j, None))
             continue
@@ -799,7 +818,7 @@ def _streamed_answers(chunk, dimension, values, decided, mentioned, suspensions)
             until,
             _ids(lists[0]),
             _ids(lists[1]),
-            row[15:] if provision_id else None,
+            row[PAGE_PROVISION] if provision_id else None,
             _ids(lists[2]),
         )
         records.append((j, record))
