@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django_filters.utils import translate_validation
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
@@ -29,6 +30,7 @@ from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdictions_by_codes
 from jurisdictions.shapes import jurisdiction_ref
 from policies.api import positions as live
+from policies.filters import JurisdictionListFilter
 from policies.forms import CompareQuery, MapQuery, PositionQuery
 from policies.models import DimensionValue
 from policies.positions import queries as position_queries
@@ -70,6 +72,15 @@ def _matches(answer, value=None, at_least=None, at_most=None, unknown=False) -> 
     )
 
 
+class ReleasedListFilter(JurisdictionListFilter):
+    """The list's filters for an answer from a release: `coded=1` is validated here and
+    applied by `PositionsView` from the release's answers, since today's stored positions
+    say nothing about what the release knew."""
+
+    def filter_coded(self, queryset, name, value):
+        return queryset
+
+
 class PositionsView(live.PositionsView):
     @extend_schema(**with_release(live.POSITIONS_SCHEMA))
     def get(self, request):
@@ -80,7 +91,12 @@ class PositionsView(live.PositionsView):
         raise_for(query)
         dimension, as_of = query.cleaned_data["dimension"], query.cleaned_data["as_of"]
         dimension = position_queries.in_codebook(dimension)
-        jurisdictions = list(self.filter_queryset(self.get_queryset()))
+        listed = ReleasedListFilter(request.query_params, self.get_queryset(), request=request)
+        if not listed.is_valid():
+            raise translate_validation(listed.errors)
+        jurisdictions = list(listed.qs)
+        if listed.form.cleaned_data.get("coded"):
+            jurisdictions = _coded_in(release, jurisdictions, as_of)
         answers = [
             row[0] for row in released_answers(release, jurisdictions, [dimension], as_of).values()
         ]
@@ -104,6 +120,14 @@ class PositionsView(live.PositionsView):
                 for a in page
             ]
         )
+
+
+def _coded_in(release: Release, jurisdictions: list, as_of: dt.date) -> list:
+    """The jurisdictions with a known position on at least one of the release's dimensions
+    on `as_of`, as the release has them (what `coded=1` means for today's data)."""
+    dimensions = released_codebook(release, position_queries.codebook()).dimensions
+    answers = released_answers(release, jurisdictions, dimensions, as_of)
+    return [j for j in jurisdictions if any(a.value is not None for a in answers.get(j.pk, ()))]
 
 
 def _csv(answers, as_of, request):

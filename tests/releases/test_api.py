@@ -139,3 +139,24 @@ def test_the_list_of_releases_gives_files_checksums_and_a_citation(client):
     assert "release 1 (2026-01-05)" in listed["citation"]
     assert release.archive_sha256 in listed["citation"]
     assert {f["name"] for f in listed["files"]} == set(release.manifest)
+
+
+def test_coded_with_a_release_keeps_the_jurisdictions_the_release_had_coded(client):
+    from policies.models import Position
+
+    release_cut(now=NOON)
+    params = dict(dimension="detainer-holds", as_of="2019-06-01", level="county", page_size=1000)
+
+    def listed(**extra):
+        answer = get(client, "api:positions", **params, **extra)
+        return answer["count"], [r["jurisdiction"]["fips"] for r in answer["results"]]
+
+    coded = listed(coded="1")
+    assert 0 < coded[0] < listed()[0]
+    assert listed(coded="1", release=1) == coded
+    # Today's stored positions change (here: they go); the release's answer does not.
+    Position.objects.filter(jurisdiction__level="county").delete()
+    assert listed(coded="1") == (0, [])
+    assert listed(coded="1", release=1) == coded
+    bad = client.get(reverse("api:positions"), {**params, "coded": "2", "release": 1})
+    assert bad.status_code == 400 and "coded" in bad.json()["errors"]
