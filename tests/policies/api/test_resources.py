@@ -77,9 +77,9 @@ def test_an_instrument_carries_its_provisions_citations_and_partial_dates(client
 
 def test_instruments_filter_by_kind_state_dimension_and_date(client):
     statutes = get(client, api("instrument-list"), kind="statute", state="CA")
-    # TRUTH Act, SB 54, AB 1440, SB 29, AB 668 and SB 805; AB 4 and the other 2025 acts are
-    # drafts until their sections are confirmed.
-    assert statutes["count"] == 6
+    # TRUTH Act, SB 54, AB 1440, SB 29, AB 668, SB 805 and Penal Code § 830.10; AB 4 and the
+    # other 2025 acts are drafts until their sections are confirmed.
+    assert statutes["count"] == 7
     on_detainers = get(
         client, api("instrument-list"), dimension="detainer-holds", jurisdiction="06"
     )
