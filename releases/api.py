@@ -94,12 +94,8 @@ class PositionsView(live.PositionsView):
         listed = ReleasedListFilter(request.query_params, self.get_queryset(), request=request)
         if not listed.is_valid():
             raise translate_validation(listed.errors)
-        jurisdictions = list(listed.qs)
-        if listed.form.cleaned_data.get("coded"):
-            jurisdictions = _coded_in(release, jurisdictions, as_of)
-        answers = [
-            row[0] for row in released_answers(release, jurisdictions, [dimension], as_of).values()
-        ]
+        coded = bool(listed.form.cleaned_data.get("coded"))
+        answers = _released_on(release, list(listed.qs), dimension, as_of, coded=coded)
         # The scale as the release had it: a value's rank may have moved since.
         frozen = released_codebook(release, [dimension])
         conditions = {
@@ -122,12 +118,17 @@ class PositionsView(live.PositionsView):
         )
 
 
-def _coded_in(release: Release, jurisdictions: list, as_of: dt.date) -> list:
-    """The jurisdictions with a known position on at least one of the release's dimensions
-    on `as_of`, as the release has them (what `coded=1` means for today's data)."""
-    dimensions = released_codebook(release, position_queries.codebook()).dimensions
-    answers = released_answers(release, jurisdictions, dimensions, as_of)
-    return [j for j in jurisdictions if any(a.value is not None for a in answers.get(j.pk, ()))]
+def _released_on(release: Release, jurisdictions: list, dimension, as_of, *, coded: bool) -> list:
+    """Each jurisdiction's answer on `dimension` as the release has it. With `coded`, only
+    the jurisdictions with a known position on at least one dimension (what `coded=1` means
+    for today's data), from one resolution of every dimension."""
+    if not coded:
+        table = released_answers(release, jurisdictions, [dimension], as_of)
+        return [row[0] for row in table.values()]
+    dimensions = position_queries.codebook()
+    at = [d.pk for d in dimensions].index(dimension.pk)
+    table = released_answers(release, jurisdictions, dimensions, as_of)
+    return [row[at] for row in table.values() if any(a.value is not None for a in row)]
 
 
 def _csv(answers, as_of, request):
