@@ -665,7 +665,8 @@ def positions_page(
         if row[PAGE_PROVENANCE] is None:  # no stored interval on that date: unknown
             rows.append((row, (), (), ()))
             continue
-        lists = tuple(_ids(text) for text in row[PAGE_ID_LISTS])
+        overridden, noted, suspensions = row[PAGE_ID_LISTS]
+        lists = _ids(overridden), _ids(noted), _ids(suspensions)
         rows.append((row, *lists))
         mentioned.update(lists[0])
         mentioned.update(lists[1])
