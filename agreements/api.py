@@ -8,14 +8,14 @@ from rest_framework import viewsets
 from agreements import selectors
 from agreements.filters import AgreementFilter, SnapshotFilter
 from agreements.shapes import Agreement, Snapshot, agreement_of, snapshot_of
-from core.api import CSVListMixin, JSONErrorsMixin, answered_with
+from core.api import CSVListMixin, PublicAPIMixin, answered_with
 
 # Each resource's answer: its declared shape, filled by its builder.
 AgreementSerializer = answered_with(Agreement, agreement_of)
 SnapshotSerializer = answered_with(Snapshot, snapshot_of)
 
 
-class AgreementViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class AgreementViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """287(g) agreements as ICE lists them: one per agency, model and signing date, with
     when ICE first and last listed each and how it ended. Filter by `state`, `model`,
     `status`, `agency`, `jurisdiction`, `in_force_on`."""
@@ -29,7 +29,7 @@ class AgreementViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelView
         return selectors.agreement_list()
 
 
-class SnapshotViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class SnapshotViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Each of ICE's sheets as imported (participating or pending), newest first, with
     what it changed: agreements added, renewed, switched, corrected, ended; requests
     pending or gone."""

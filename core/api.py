@@ -180,8 +180,15 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-class JSONErrorsMixin:
-    """Errors are always JSON, even when CSV was asked for."""
+class PublicAPIMixin:
+    """What every view of the read-only public API shares: errors are always JSON, even
+    when CSV was asked for, and nobody is authenticated."""
+
+    def perform_authentication(self, request):
+        # DRF authenticates every request up front; the API has no authentication classes,
+        # so that only set `request.user` to None. Left lazy, as DRF's documentation
+        # suggests, it costs nothing until something reads it (nothing in the API does).
+        pass
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(response, Response):

@@ -99,8 +99,9 @@ class Prepared:
 def _cursor(connection):
     """Django's cursor; on PostgreSQL, one that sends the values apart from the SQL
     (server-side binding), so that psycopg prepares the statement on the connection once it
-    has run a few times (`prepare_threshold`) and PostgreSQL stops parsing and planning it
-    on every call. Django's own cursors bind on the client (the values written into the
+    has run a few times (`prepare_threshold`, which Django leaves off unless the settings
+    ask: policyhub/settings.py does) and PostgreSQL stops parsing and planning it on every
+    call. Django's own cursors bind on the client (the values written into the
     SQL), which never repeats a statement's text. Wrapped as Django wraps its cursors, so
     query logging, `execute_wrapper`s and error translation see it as any other."""
     if connection.vendor != "postgresql":

@@ -29,6 +29,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -67,12 +68,14 @@ def resource_shape(model=None):
     return mark
 
 
-_DATETIME = serializers.DateTimeField()
-
-
 def timestamp(moment: dt.datetime | None) -> Timestamp | None:
-    """A moment as DRF's DateTimeField writes it (the API's settings: ISO 8601, Z for UTC)."""
-    return _DATETIME.to_representation(moment) if moment is not None else None
+    """A moment as DRF's DateTimeField writes it with the API's settings (ISO 8601 in the
+    current time zone, Z for UTC), without the field's lookups of its settings: a stored
+    moment is always aware (USE_TZ), which is the only case the field has to handle here."""
+    if moment is None:
+        return None
+    text = moment.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 # Stands in for the key while a URL is reversed: digits, so it fits every URL pattern.
@@ -85,12 +88,39 @@ _KEY = "987654321987654321"
 _paths: dict[tuple, str] = {}
 
 
-def _path_template(viewname: str) -> str:
-    key = (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    path = _paths.get(key)
-    if path is None:
-        path = _paths[key] = reverse(viewname, args=[_KEY])
-    return path
+class _LinkTemplates(dict):
+    """One request's absolute link templates by view name: its scheme and host, script
+    prefix and URLconf read once for all of them."""
+
+    def __init__(self, request):
+        super().__init__()
+        # build_absolute_uri() of a path reverse() wrote (absolute, already quoted) is the
+        # scheme and host followed by the path: the parsing and quoting are done once here.
+        self.origin = request.build_absolute_uri("/")[:-1]
+        self.resolving = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+    def __missing__(self, viewname: str) -> str:
+        key = (viewname, *self.resolving)
+        path = _paths.get(key)
+        if path is None:
+            path = _paths[key] = reverse(viewname, args=[_KEY])
+        template = self[viewname] = self.origin + path
+        return template
+
+
+def _templates(request) -> _LinkTemplates:
+    # Read from the instance itself: on DRF's Request, a missing attribute is looked for
+    # on the wrapped Django request and raises twice before getattr's default applies.
+    templates = vars(request).get("_link_templates")
+    if templates is None:
+        templates = request._link_templates = _LinkTemplates(request)
+    return templates
+
+
+def _quoted(key) -> str:
+    text = str(key)
+    # Letters and digits are never quoted: most keys (FIPS codes, ids) need no parsing.
+    return text if text.isascii() and text.isalnum() else quote(text, safe="")
 
 
 def link(request, viewname: str, key) -> str:
@@ -101,13 +131,7 @@ def link(request, viewname: str, key) -> str:
     request's `?format=csv` into every link."""
     if request is None:
         return reverse(viewname, args=[key])
-    templates = getattr(request, "_link_templates", None)
-    if templates is None:
-        templates = request._link_templates = {}
-    template = templates.get(viewname)
-    if template is None:
-        template = templates[viewname] = request.build_absolute_uri(_path_template(viewname))
-    return template.replace(_KEY, quote(str(key), safe=""))
+    return _templates(request)[viewname].replace(_KEY, _quoted(key))
 
 
 def links(request, viewname: str):

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from core.api import CSVListMixin, JSONErrorsMixin, answered_with
+from core.api import CSVListMixin, PublicAPIMixin, answered_with
 from core.shapes import schema_of
 from jurisdictions import models
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
@@ -43,7 +43,7 @@ AgencySerializer = answered_with(Agency, agency_of)
         ]
     )
 )
-class JurisdictionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class JurisdictionViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """States, territories, counties, places and county subdivisions. Find one by FIPS code
     (Census GEOID: 2, 5, 7 or 10 digits) or slug, or list them with `?ocd_id=`, `?state=IL`,
     `?level=place` and more."""
@@ -71,7 +71,7 @@ class JurisdictionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelV
         return Response(jurisdiction_from_columns(row, request))
 
 
-class AgencyViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Law-enforcement agencies (sheriffs, police departments, state agencies)."""
 
     serializer_class = AgencySerializer

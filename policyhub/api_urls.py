@@ -1,6 +1,6 @@
 """The read-only API, version 1, under /api/v1/."""
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
@@ -35,6 +35,11 @@ router.register("snapshots", SnapshotViewSet, basename="snapshot")
 
 app_name = "api"
 urlpatterns = [
+    # The router's patterns themselves rather than an include of them (one level of
+    # resolving less), and first: Django lists every pattern tried before the one that
+    # matches, so the resources (one jurisdiction, a profile, a list) are found after a few
+    # rather than after every path below. No path below starts with a router's prefix.
+    *router.urls,
     path("positions/", PositionsView.as_view(), name="positions"),
     path("positions/timeline/", TimelineView.as_view(), name="timeline"),
     path("compare/", CompareView.as_view(), name="compare"),
@@ -45,5 +50,4 @@ urlpatterns = [
     path("schema/", schema_view().as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path("", include(router.urls)),
 ]

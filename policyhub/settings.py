@@ -62,7 +62,8 @@ MIDDLEWARE = [
     # Django's own, at a cheaper level, reusing large bodies it compressed already.
     "core.middleware.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
+    # django-cors-headers', passing on requests that carry no Origin (core/middleware.py).
+    "core.middleware.CorsMiddleware",
     # Sessions, users, messages and change history: Django's, skipped on the read-only API
     # (core/middleware.py).
     "core.middleware.SessionMiddleware",
@@ -70,8 +71,9 @@ MIDDLEWARE = [
     "core.middleware.refuse_nul_parameters",
     # A query parameter the API does not take is a 400 naming it (core/parameters.py).
     "core.parameters.refuse_unknown_api_parameters",
-    # ETag on every GET and 304 for a matching If-None-Match.
-    "django.middleware.http.ConditionalGetMiddleware",
+    # ETag on every GET and 304 for a matching If-None-Match: Django's, evaluating the
+    # conditions only when the request has some (core/middleware.py).
+    "core.middleware.ConditionalGetMiddleware",
     "core.middleware.api_cache_control",
     "django.middleware.csrf.CsrfViewMiddleware",
     "core.middleware.AuthenticationMiddleware",
@@ -121,6 +123,15 @@ else:
     #   estimated cost can pass the threshold at which PostgreSQL starts compiling.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c random_page_cost=1.1 -c jit=off"
+    )
+    # The queries compiled once per process (core/prepared.py) are prepared on the
+    # connection after five runs, so PostgreSQL stops planning them on every call (a third
+    # of one jurisdiction's answer). Django turns psycopg's preparing off unless asked, for
+    # poolers in transaction mode, which cannot keep a statement for the next transaction:
+    # behind one, set DB_PREPARE_THRESHOLD=0. Django's own queries are bound on the client
+    # and never prepared either way.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold", envint("DB_PREPARE_THRESHOLD", 5) or None
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -17,11 +17,13 @@ if settings.ADMIN_OTP_REQUIRED:
     admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
+    # First: the API takes most requests, and each pattern before it is one more tried on
+    # every one of them (no other pattern starts with api/v1/).
+    path("api/v1/", include("policyhub.api_urls", namespace="api")),
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("policyhub.api_urls", namespace="api")),
     path("287g/", include("agreements.urls", namespace="agreements")),
     path("releases/", include("releases.urls", namespace="releases")),
     path("feeds/", include("releases.feed_urls", namespace="feeds")),

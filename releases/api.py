@@ -24,7 +24,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
-from core.api import JSONErrorsMixin, ParameterError, raise_for
+from core.api import ParameterError, PublicAPIMixin, raise_for
 from core.shapes import link, schema_of
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import jurisdictions_by_codes
@@ -195,7 +195,7 @@ class MapView(live.MapView):
 JSON_ONLY = [ORJSONRenderer, BrowsableAPIRenderer]
 
 
-class ReleaseListView(JSONErrorsMixin, GenericAPIView):
+class ReleaseListView(PublicAPIMixin, GenericAPIView):
     """Every release cut so far, newest first, with its files, checksums and citation."""
 
     renderer_classes = JSON_ONLY
@@ -273,7 +273,7 @@ def _read_cursor(raw: str) -> tuple[dt.datetime, dt.datetime, Place]:
     return moments[0], moments[1], place
 
 
-class ChangeLogView(JSONErrorsMixin, GenericAPIView):
+class ChangeLogView(PublicAPIMixin, GenericAPIView):
     """Every change since a moment, oldest first: records published or edited, and
     tombstones of those withdrawn (unpublished or deleted) with time and reason, a page at
     a time. Apply them in order to a copy synced at `since`, following `next` until it is

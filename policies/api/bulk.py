@@ -6,13 +6,13 @@ from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
-from core.api import JSONErrorsMixin, ParameterError
+from core.api import ParameterError, PublicAPIMixin
 from core.csv_text import csv_lines
 from core.snapshot import begin_snapshot, snapshot_etag, streamed_from_snapshot
 from policies.bulk import TABLES, write_zip
 
 
-class BulkDownloadView(JSONErrorsMixin, APIView):
+class BulkDownloadView(PublicAPIMixin, APIView):
     """The whole published dataset: a zip of every table, or one table with `?table=`."""
 
     @extend_schema(

@@ -17,7 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core import export_cache
-from core.api import JSONErrorsMixin, ParameterError, chunked, raise_for
+from core.api import ParameterError, PublicAPIMixin, chunked, raise_for
 from core.shapes import link, schema_of
 from core.snapshot import streamed_from_snapshot
 from jurisdictions.models import Jurisdiction
@@ -86,7 +86,7 @@ MAP_SCHEMA = {
 }
 
 
-class PositionsView(JSONErrorsMixin, GenericAPIView):
+class PositionsView(PublicAPIMixin, GenericAPIView):
     """Every matching jurisdiction's position on one dimension on a date, with provenance."""
 
     filterset_class = JurisdictionListFilter
@@ -176,7 +176,7 @@ def copied_csv(jurisdictions, dimension, as_of, request) -> Iterator[str | bytes
     yield from csv_copy.positions_csv_rows(jurisdictions, dimension, as_of, (before, after))
 
 
-class TimelineView(JSONErrorsMixin, GenericAPIView):
+class TimelineView(PublicAPIMixin, GenericAPIView):
     """One jurisdiction's whole history on one dimension, as intervals."""
 
     pagination_class = None
@@ -210,7 +210,7 @@ class TimelineView(JSONErrorsMixin, GenericAPIView):
         )
 
 
-class CompareView(JSONErrorsMixin, GenericAPIView):
+class CompareView(PublicAPIMixin, GenericAPIView):
     """Dimensions × jurisdictions on a date, with provenance in each cell."""
 
     pagination_class = None
@@ -230,7 +230,7 @@ class CompareView(JSONErrorsMixin, GenericAPIView):
         return Response(compare_of(as_of, jurisdictions, dimensions, table, request))
 
 
-class MapView(JSONErrorsMixin, GenericAPIView):
+class MapView(PublicAPIMixin, GenericAPIView):
     """FIPS → value for every state or county on a date: compact, for drawing a map."""
 
     pagination_class = None

@@ -7,7 +7,7 @@ Only published records appear: every queryset here starts from a `published()` o
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
-from core.api import CSVListMixin, JSONErrorsMixin, answered_with
+from core.api import CSVListMixin, PublicAPIMixin, answered_with
 from policies import models
 from policies.filters import EventFilter, InstrumentFilter, ProvisionFilter, SourceFilter
 from policies.selectors import citations_with_sources, published_instruments
@@ -36,7 +36,7 @@ SourceSerializer = answered_with(Source, source_of)
 EventSerializer = answered_with(Event, event_of)
 
 
-class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class DimensionViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """The codebook: each dimension with its ordered values (rank 0 limits cooperation the
     most) and its neutral value."""
 
@@ -52,7 +52,7 @@ class DimensionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelView
         ).order_by("position", "pk")
 
 
-class InstrumentViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class InstrumentViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Published instruments with their coded provisions and citations."""
 
     serializer_class = InstrumentSerializer
@@ -65,7 +65,7 @@ class InstrumentViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelVie
         return published_instruments().order_by("jurisdiction__fips", "effective_on", "pk")
 
 
-class ProvisionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class ProvisionViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Published provisions: one coded value of one instrument on one dimension."""
 
     serializer_class = ProvisionSerializer
@@ -83,7 +83,7 @@ class ProvisionViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelView
         )
 
 
-class SourceViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Sources cited by published instruments, provisions or events."""
 
     serializer_class = SourceSerializer
@@ -96,7 +96,7 @@ class SourceViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet
         return models.Source.objects.public().order_by("title", "pk")
 
 
-class EventViewSet(JSONErrorsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class EventViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Published events: litigation, federal actions, enforcement operations, reported ruses."""
 
     serializer_class = EventSerializer

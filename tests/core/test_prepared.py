@@ -56,3 +56,26 @@ def test_a_value_the_sql_changes_is_refused():
     )
     with pytest.raises(ValueError, match="prepare it apart"):
         prepared(name="Cook")
+
+
+def test_postgresql_prepares_a_compiled_query_after_a_few_runs():
+    """Django leaves psycopg's preparing off unless the settings ask; they do, so that a
+    query run on every request is no longer planned on every request."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statements are prepared on PostgreSQL connections only")
+
+    def prepared_here():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%jurisdictions_jurisdiction%ANY%"],
+            )
+            return cursor.fetchone()[0]
+
+    prepared = Prepared(by_codes)
+    before = prepared_here()
+    for _ in range(6):
+        prepared(codes=["17031", "06"])
+    assert prepared_here() == before + 1
