@@ -14,6 +14,7 @@ so that a list of rows each with its own short list stays one query.
 import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
+    Count,
     Field,
     ForeignObject,
     QuerySet,
@@ -64,6 +65,19 @@ def json_list(rows: QuerySet, **fields) -> Subquery:
         .values("listed")
     )
     return Subquery(listed, output_field=TextField())
+
+
+def count_of(rows: QuerySet) -> Subquery:
+    """A subquery counting `rows` (its filters, not its order): annotated on a page of the
+    same rows, it gives the page and the count in one query."""
+    counted = (
+        rows.order_by()
+        .annotate(one=Value(1))  # one group, whatever the rows: one aggregate
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(counted)
 
 
 def read_json_list(text: str | None) -> list[dict]:

@@ -140,7 +140,7 @@ def links(request, viewname: str):
 
     def url(key) -> str:
         # A primary key's digits need no quoting.
-        return f"{prefix}{key if type(key) is int else quote(str(key), safe='')}{suffix}"
+        return f"{prefix}{key if type(key) is int else _quoted(key)}{suffix}"
 
     return url
 

@@ -8,7 +8,7 @@ from core.api import CSVListMixin, PublicAPIMixin, answered_with
 from core.shapes import schema_of
 from jurisdictions import models
 from jurisdictions.filters import AgencyFilter, JurisdictionFilter
-from jurisdictions.selectors import jurisdiction_columns
+from jurisdictions.selectors import jurisdiction_columns, jurisdiction_columns_page
 from jurisdictions.shapes import (
     JURISDICTION_COLUMNS,
     Agency,
@@ -17,6 +17,7 @@ from jurisdictions.shapes import (
     agency_of,
     jurisdiction_from_columns,
     jurisdiction_of,
+    jurisdictions_from_columns,
 )
 
 # A jurisdiction inside another answer: the serializer of its declared shape.
@@ -60,6 +61,21 @@ class JurisdictionViewSet(PublicAPIMixin, CSVListMixin, viewsets.ReadOnlyModelVi
             .only(*JURISDICTION_COLUMNS)
             .order_by("fips", "pk")
         )
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            return super().list(request, *args, **kwargs)
+        # The page as plain rows with its count, in one query: the answer is the same as
+        # the serializer's from model instances, built by the same function as one
+        # jurisdiction's.
+        jurisdictions = self.filter_queryset(self.get_queryset())
+        rows = self.paginator.paginate_rows(
+            lambda offset, limit: jurisdiction_columns_page(
+                jurisdictions, offset=offset, limit=limit
+            ),
+            request,
+        )
+        return self.get_paginated_response(jurisdictions_from_columns(rows, request))
 
     def retrieve(self, request, *args, **kwargs):
         # One row, not a model instance, from SQL compiled once per process: building and

@@ -5,7 +5,15 @@ inside other answers (`JurisdictionRef`, `AgencyRef`) and as resources of their 
 import datetime as dt
 from typing import Annotated, TypedDict
 
-from core.shapes import Link, RelatedSlug, Timestamp, link, resource_shape, timestamp
+from core.shapes import (
+    Link,
+    RelatedSlug,
+    Timestamp,
+    link,
+    links,
+    resource_shape,
+    timestamp,
+)
 from jurisdictions import models
 from jurisdictions.models import AgencyKind, Level
 
@@ -84,6 +92,20 @@ def jurisdiction_of(jurisdiction: models.Jurisdiction, request) -> Jurisdiction:
 def jurisdiction_from_columns(row: tuple, request) -> Jurisdiction:
     """The answer from the values of JURISDICTION_COLUMNS, in that order: a jurisdiction
     read as one row, without a model instance."""
+    return _answer(
+        row,
+        lambda code: link(request, "api:jurisdiction-detail", code),
+        lambda slug: link(request, "site:jurisdiction", slug),
+    )
+
+
+def jurisdictions_from_columns(rows: list[tuple], request) -> list[Jurisdiction]:
+    """`jurisdiction_from_columns` for the rows of a list, each view's address made once."""
+    url, site_url = links(request, "api:jurisdiction-detail"), links(request, "site:jurisdiction")
+    return [_answer(row, url, site_url) for row in rows]
+
+
+def _answer(row: tuple, url, site_url) -> Jurisdiction:
     slug, name, level, fips, ocd_id, usps, updated_at, parent, parent_fips, state = row
     return {
         "slug": slug,
@@ -95,8 +117,8 @@ def jurisdiction_from_columns(row: tuple, request) -> Jurisdiction:
         "parent": parent,
         "parent_fips": parent_fips,
         "state": state,
-        "url": link(request, "api:jurisdiction-detail", fips or slug),
-        "site_url": link(request, "site:jurisdiction", slug),
+        "url": url(fips or slug),
+        "site_url": site_url(slug),
         "updated_at": timestamp(updated_at),
     }
 

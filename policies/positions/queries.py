@@ -15,7 +15,6 @@ from typing import NamedTuple
 import orjson
 from django.db.models import (
     Case,
-    Count,
     Exists,
     FilteredRelation,
     OuterRef,
@@ -29,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
-from core.lookups import json_list, read_json_list
+from core.lookups import count_of, json_list, read_json_list
 from core.prepared import Prepared
 from jurisdictions.models import Jurisdiction
 from jurisdictions.selectors import in_order_of_codes
@@ -643,13 +642,6 @@ def positions_page(
     and one for the set-aside and noted provisions when there are any."""
     dimension = in_codebook(dimension)
     values = {v.pk: v for v in dimension.values.all()}
-    counted = (
-        jurisdictions.order_by()
-        .annotate(one=Value(1))
-        .values("one")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     read = list(
         jurisdictions.annotate(
             held=held_on(dimension, on),
@@ -657,7 +649,7 @@ def positions_page(
             held_noted=Cast("held__noted", TextField()),
             held_suspended=Cast("held__suspended", TextField()),
             held_sources=_sources_subquery("held__provision_id", "held__provision__instrument_id"),
-            total=Subquery(counted),
+            total=count_of(jurisdictions),
         ).values_list(*PAGE_COLUMNS)[offset : offset + limit]
     )
     rows, sources, deciding, mentioned, suspended = [], {}, {}, set(), set()
