@@ -186,6 +186,15 @@ def prepare_sqlite(config: Config) -> Path:
 # --- the servers -------------------------------------------------------------------------
 
 
+def _answers(port: int) -> bool:
+    """Whether something accepts connections on this loopback port."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 class Servers:
     def __init__(self, config: Config, sqlite_path: Path):
         self.config, self.sqlite_path, self.procs = config, sqlite_path, {}
@@ -212,6 +221,13 @@ class Servers:
 
     def start(self):
         ports = self.config.ports
+        # A server left running on one of these ports would answer in place of the one
+        # started here, and the cases would measure it without a word.
+        taken = [port for port in ports.values() if _answers(port)]
+        if taken:
+            raise RuntimeError(
+                f"something already listens on port(s) {taken}: stop it, or set BENCH_PORT"
+            )
         logs = self.config.work / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         commands = {

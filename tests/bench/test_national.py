@@ -132,3 +132,20 @@ def test_report_gives_the_spread_of_rounds_and_flags_ratios_that_disagree():
     assert "1.00 · —" in text
     assert "1.00 (1.00–2.00) ⚠" in text
     assert [line.split(":")[0] for line in unstable_ratios(results)] == ["shaky"]
+
+
+def test_the_servers_do_not_start_on_a_port_something_else_answers_on():
+    """A server left from an earlier run would answer in place of the one started, and be
+    measured without a word."""
+    import socket
+
+    from bench.national import Servers
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        servers = Servers.__new__(Servers)
+        servers.config = type("Config", (), {"ports": {"ours": port}})()
+        with pytest.raises(RuntimeError, match=f"already listens on port.*{port}"):
+            servers.start()
