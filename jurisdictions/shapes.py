@@ -9,7 +9,6 @@ from core.shapes import (
     Link,
     RelatedSlug,
     Timestamp,
-    link,
     links,
     resource_shape,
     timestamp,
@@ -92,11 +91,7 @@ def jurisdiction_of(jurisdiction: models.Jurisdiction, request) -> Jurisdiction:
 def jurisdiction_from_columns(row: tuple, request) -> Jurisdiction:
     """The answer from the values of JURISDICTION_COLUMNS, in that order: a jurisdiction
     read as one row, without a model instance."""
-    return _answer(
-        row,
-        lambda code: link(request, "api:jurisdiction-detail", code),
-        lambda slug: link(request, "site:jurisdiction", slug),
-    )
+    return jurisdictions_from_columns([row], request)[0]
 
 
 def jurisdictions_from_columns(rows: list[tuple], request) -> list[Jurisdiction]:
